@@ -1,0 +1,115 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { generateText, type LanguageModel } from 'ai';
+import type { ChatModel, ChatRequest, ChatResult, ModelSettings } from '../../ports/chat-model.js';
+import { SwitchboardError } from '../../shared/errors.js';
+
+/** Provider credentials that may come from the environment when a tenant file sets none. */
+export interface ProviderEnvironment {
+  OPENAI_API_KEY?: string | undefined;
+  OPENAI_BASE_URL?: string | undefined;
+  ANTHROPIC_API_KEY?: string | undefined;
+  ANTHROPIC_BASE_URL?: string | undefined;
+}
+
+/** The AI SDK behind the ChatModel port: OpenAI, Anthropic and any OpenAI-compatible server. */
+export class AiSdkChatModel implements ChatModel {
+  private readonly models = new Map<string, LanguageModel>();
+
+  constructor(
+    private readonly env: ProviderEnvironment,
+    private readonly fetchImpl?: typeof fetch,
+  ) {}
+
+  credentialsProblem(settings: ModelSettings): string | null {
+    switch (settings.provider) {
+      case 'openai':
+        return settings.apiKey || this.env.OPENAI_API_KEY ? null : 'no OpenAI key: set ai.api_key or OPENAI_API_KEY';
+      case 'anthropic':
+        return settings.apiKey || this.env.ANTHROPIC_API_KEY ? null : 'no Anthropic key: set ai.api_key or ANTHROPIC_API_KEY';
+      case 'openai-compatible':
+        return settings.baseUrl ? null : 'no server: set ai.base_url (e.g. http://127.0.0.1:11434/v1)';
+      default:
+        return assertNever(settings.provider);
+    }
+  }
+
+  async reply(request: ChatRequest): Promise<ChatResult> {
+    const { settings } = request;
+    const problem = this.credentialsProblem(settings);
+    if (problem) throw new SwitchboardError({ code: 'MODEL_CREDENTIALS_MISSING', message: `${request.tenantId}: ${problem}` });
+    try {
+      const result = await generateText({
+        model: this.modelFor(request.tenantId, settings),
+        system: request.system,
+        messages: request.messages,
+        temperature: settings.temperature,
+        maxOutputTokens: settings.maxTokens,
+        maxRetries: 1,
+        abortSignal: AbortSignal.timeout(settings.timeoutMs),
+      });
+      const text = result.text.trim();
+      if (text === '') throw new SwitchboardError({ code: 'MODEL_REPLY_EMPTY', message: `${request.tenantId}: the model returned no text`, retryable: true });
+      return { text, inputTokens: result.usage.inputTokens ?? 0, outputTokens: result.usage.outputTokens ?? 0 };
+    } catch (error) {
+      if (error instanceof SwitchboardError) throw error;
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      throw new SwitchboardError({
+        code: timedOut ? 'MODEL_TIMEOUT' : 'MODEL_CALL_FAILED',
+        message: timedOut
+          ? `${request.tenantId}: the model did not answer within ${settings.timeoutMs} ms`
+          : `${request.tenantId}: the model call failed: ${error instanceof Error ? error.message : String(error)}`,
+        retryable: true,
+        cause: error,
+      });
+    }
+  }
+
+  /** Providers are created once per tenant: they hold connection pools and parsed settings. */
+  private modelFor(tenantId: string, settings: ModelSettings): LanguageModel {
+    const cacheKey = `${tenantId}\u0000${settings.provider}\u0000${settings.model}\u0000${settings.baseUrl ?? ''}`;
+    let model = this.models.get(cacheKey);
+    if (model) return model;
+    const fetchOption = this.fetchImpl ? { fetch: this.fetchImpl } : {};
+    switch (settings.provider) {
+      case 'openai': {
+        const provider = createOpenAI({
+          apiKey: settings.apiKey ?? this.env.OPENAI_API_KEY,
+          baseURL: settings.baseUrl ?? this.env.OPENAI_BASE_URL,
+          ...fetchOption,
+        });
+        model = provider.chat(settings.model);
+        break;
+      }
+      case 'anthropic': {
+        const provider = createAnthropic({
+          apiKey: settings.apiKey ?? this.env.ANTHROPIC_API_KEY,
+          baseURL: settings.baseUrl ?? this.env.ANTHROPIC_BASE_URL,
+          ...fetchOption,
+        });
+        model = provider(settings.model);
+        break;
+      }
+      case 'openai-compatible': {
+        const provider = createOpenAICompatible({
+          name: 'openai-compatible',
+          baseURL: settings.baseUrl!,
+          ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+          includeUsage: true,
+          ...fetchOption,
+        });
+        model = provider.chatModel(settings.model);
+        break;
+      }
+      default:
+        return assertNever(settings.provider);
+    }
+    this.models.set(cacheKey, model);
+    return model;
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected provider ${String(value)}`);
+}

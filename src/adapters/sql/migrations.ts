@@ -1,0 +1,165 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { SwitchboardError } from '../../shared/errors.js';
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/**
+ * The schema, as ordered migrations written with Kysely's schema builder so that SQLite and
+ * PostgreSQL get the same tables. Never edit a shipped migration: add the next one.
+ */
+function migrations(dialect: SqlDialectName): Record<string, Migration> {
+  const withId = (db: Kysely<any>, table: string) => {
+    const create = db.schema.createTable(table);
+    return dialect === 'sqlite'
+      ? create.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      : create.addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity());
+  };
+  return {
+    '0001_core': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('conversations')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('address_kind', 'text', (c) => c.notNull())
+          .addColumn('contact_name', 'text')
+          .addColumn('mode', 'text', (c) => c.notNull().defaultTo('bot'))
+          .addColumn('mode_reason', 'text')
+          .addColumn('mode_changed_at', 'bigint')
+          .addColumn('session_started_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_activity_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_inbound_at', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('conversations_pk', ['tenant_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('conversations_mode').on('conversations').columns(['tenant_id', 'mode']).execute();
+
+        await withId(db, 'inbound_messages')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('wa_message_id', 'text', (c) => c.notNull())
+          .addColumn('address_kind', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('text', 'text')
+          .addColumn('ignored_reason', 'text')
+          .addColumn('contact_name', 'text')
+          .addColumn('raw', 'text', (c) => c.notNull())
+          .addColumn('sent_at', 'bigint', (c) => c.notNull())
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('turn_id', 'text')
+          .addUniqueConstraint('inbound_messages_claim', ['tenant_id', 'wa_message_id'])
+          .execute();
+        await db.schema
+          .createIndex('inbound_messages_mailbox')
+          .on('inbound_messages')
+          .columns(['tenant_id', 'user_id', 'state', 'id'])
+          .execute();
+
+        await withId(db, 'history')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('turn_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('history_window').on('history').columns(['tenant_id', 'user_id', 'id']).execute();
+
+        await withId(db, 'outbox')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('recipient_id', 'text', (c) => c.notNull())
+          .addColumn('address_kind', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('context_message_id', 'text')
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('wa_message_id', 'text')
+          .addColumn('error_code', 'integer')
+          .addColumn('error_detail', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('sent_at', 'bigint')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('outbox_queue').on('outbox').columns(['tenant_id', 'recipient_id', 'state', 'id']).execute();
+        await db.schema.createIndex('outbox_wamid').on('outbox').columns(['tenant_id', 'wa_message_id']).execute();
+
+        await withId(db, 'parked_statuses')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('wa_message_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('error_code', 'integer')
+          .addColumn('error_detail', 'text')
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('parked_statuses_wamid').on('parked_statuses').columns(['tenant_id', 'wa_message_id']).execute();
+
+        await withId(db, 'jobs')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('job_key', 'text', (c) => c.notNull().unique())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('run_at', 'bigint', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('locked_by', 'text')
+          .addColumn('locked_until', 'bigint')
+          .addColumn('dirty', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('jobs_due').on('jobs').columns(['run_at']).execute();
+
+        await withId(db, 'dead_letters')
+          .addColumn('job_name', 'text', (c) => c.notNull())
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('job_key', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('error', 'text', (c) => c.notNull())
+          .addColumn('failed_at', 'bigint', (c) => c.notNull())
+          .addColumn('retried_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('dead_letters_tenant').on('dead_letters').columns(['tenant_id', 'id']).execute();
+
+        await withId(db, 'escalations')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('trigger', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('escalations_tenant').on('escalations').columns(['tenant_id', 'created_at']).execute();
+
+        await withId(db, 'model_calls')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('turn_id', 'text', (c) => c.notNull())
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('input_tokens', 'integer', (c) => c.notNull())
+          .addColumn('output_tokens', 'integer', (c) => c.notNull())
+          .addColumn('duration_ms', 'integer', (c) => c.notNull())
+          .addColumn('ok', 'integer', (c) => c.notNull())
+          .addColumn('error_code', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('model_calls_tenant').on('model_calls').columns(['tenant_id', 'created_at']).execute();
+      },
+    },
+  };
+}
+
+/** Brings the schema up to date; refuses a database whose schema is newer than this code. */
+export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    throw new SwitchboardError({
+      code: 'DATABASE_MIGRATION_FAILED',
+      message: `database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    });
+  }
+}

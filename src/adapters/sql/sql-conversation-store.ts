@@ -1,0 +1,191 @@
+import type { Kysely, Selectable } from 'kysely';
+import type {
+  Conversation,
+  ConversationMode,
+  ConversationStore,
+  HistoryEntry,
+  MailboxMessage,
+  TurnCommit,
+} from '../../ports/conversation-store.js';
+import type { UserAddress } from '../../ports/inbound.js';
+import { SwitchboardError } from '../../shared/errors.js';
+import { insertOutbox } from './sql-outbox.js';
+import { scheduleJob } from './sql-job-queue.js';
+import type { Tables } from './tables.js';
+
+/** Conversations, mailboxes and memory in SQL; every query is scoped by tenant id and user id. */
+export class SqlConversationStore implements ConversationStore {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  async openTurn(tenantId: string, userId: string, now: number) {
+    const pending = await this.db
+      .selectFrom('inbound_messages')
+      .select(['id', 'wa_message_id', 'type', 'text', 'sent_at', 'received_at', 'address_kind', 'contact_name'])
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .where('state', '=', 'pending')
+      .orderBy('id')
+      .execute();
+    if (pending.length === 0) return null;
+    // Meta does not promise order: sort by the user's timestamp, ties in arrival order.
+    pending.sort((a, b) => Number(a.sent_at) - Number(b.sent_at) || a.id - b.id);
+    const newest = pending[pending.length - 1]!;
+    const lastInboundAt = Math.max(...pending.map((message) => Number(message.received_at)));
+    await this.db
+      .insertInto('conversations')
+      .values({
+        tenant_id: tenantId,
+        user_id: userId,
+        address_kind: newest.address_kind,
+        contact_name: newest.contact_name,
+        mode: 'bot',
+        session_started_at: now,
+        last_activity_at: now,
+        last_inbound_at: lastInboundAt,
+        created_at: now,
+      })
+      .onConflict((conflict) =>
+        conflict.columns(['tenant_id', 'user_id']).doUpdateSet((eb) => ({
+          contact_name: eb.fn.coalesce(eb.ref('excluded.contact_name'), eb.ref('conversations.contact_name')),
+          last_inbound_at: eb.fn('max', [eb.fn.coalesce(eb.ref('conversations.last_inbound_at'), eb.val(0)), eb.val(lastInboundAt)]),
+        })),
+      )
+      .execute();
+    const conversation = (await this.get(tenantId, userId))!;
+    const messages: MailboxMessage[] = pending.map((row) => ({
+      id: String(row.id),
+      waMessageId: row.wa_message_id,
+      type: row.type,
+      text: row.text ?? '',
+      sentAt: Number(row.sent_at),
+      receivedAt: Number(row.received_at),
+    }));
+    return { conversation, pending: messages };
+  }
+
+  async history(tenantId: string, userId: string, sinceMs: number, limit: number): Promise<HistoryEntry[]> {
+    const rows = await this.db
+      .selectFrom('history')
+      .select(['role', 'content', 'created_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .where('created_at', '>=', sinceMs)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map((row) => ({
+      role: row.role as HistoryEntry['role'],
+      content: row.content,
+      createdAt: Number(row.created_at),
+    }));
+  }
+
+  async commitTurn(tenantId: string, userId: string, commit: TurnCommit): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (commit.messageIds.length > 0) {
+        const claimed = await trx
+          .updateTable('inbound_messages')
+          .set({ state: commit.outcome, turn_id: commit.turnId })
+          .where('tenant_id', '=', tenantId)
+          .where('user_id', '=', userId)
+          .where('state', '=', 'pending')
+          .where('id', 'in', commit.messageIds.map(Number))
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) !== commit.messageIds.length) {
+          throw new SwitchboardError({
+            code: 'TURN_ALREADY_COMMITTED',
+            message: `another worker already answered these messages of ${tenantId}; this turn's reply is dropped`,
+          });
+        }
+      }
+      if (commit.history.length > 0) {
+        await trx
+          .insertInto('history')
+          .values(
+            commit.history.map((entry) => ({
+              tenant_id: tenantId,
+              user_id: userId,
+              role: entry.role,
+              content: entry.content,
+              turn_id: commit.turnId,
+              created_at: commit.now,
+            })),
+          )
+          .execute();
+      }
+      await insertOutbox(trx, commit.outbox, commit.now);
+      const update: Partial<Selectable<Tables['conversations']>> = { last_activity_at: commit.now };
+      if (commit.sessionStartedAt !== undefined) update.session_started_at = commit.sessionStartedAt;
+      if (commit.mode) {
+        update.mode = commit.mode.mode;
+        update.mode_reason = commit.mode.reason;
+        update.mode_changed_at = commit.now;
+      }
+      await trx.updateTable('conversations').set(update).where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+      if (commit.escalation) {
+        await trx
+          .insertInto('escalations')
+          .values({ tenant_id: tenantId, user_id: userId, kind: commit.escalation.kind, trigger: commit.escalation.trigger, created_at: commit.now })
+          .execute();
+      }
+      if (commit.releaseAt !== undefined) {
+        await scheduleJob(
+          trx,
+          {
+            name: 'handoff.release',
+            tenantId,
+            key: `release:${tenantId}:${userId}`,
+            payload: { tenantId, userId },
+            runAt: commit.releaseAt,
+            onExisting: 'replace',
+          },
+          commit.now,
+        );
+      }
+    });
+  }
+
+  async get(tenantId: string, userId: string): Promise<Conversation | null> {
+    const row = await this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row ? toConversation(row) : null;
+  }
+
+  async setMode(tenantId: string, userId: string, mode: ConversationMode, reason: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('conversations')
+      .set({ mode, mode_reason: reason, mode_changed_at: now, last_activity_at: now })
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .where('mode', '!=', mode)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async list(filter: { tenantId?: string; mode?: ConversationMode; limit?: number }): Promise<Conversation[]> {
+    let query = this.db.selectFrom('conversations').selectAll().orderBy('last_activity_at', 'desc').limit(Math.min(filter.limit ?? 50, 500));
+    if (filter.tenantId !== undefined) query = query.where('tenant_id', '=', filter.tenantId);
+    if (filter.mode !== undefined) query = query.where('mode', '=', filter.mode);
+    return (await query.execute()).map(toConversation);
+  }
+}
+
+function toConversation(row: Selectable<Tables['conversations']>): Conversation {
+  const address: UserAddress = row.address_kind === 'bsuid' ? { kind: 'bsuid', value: row.user_id } : { kind: 'phone', value: row.user_id };
+  return {
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    address,
+    contactName: row.contact_name,
+    mode: row.mode as ConversationMode,
+    modeReason: row.mode_reason,
+    modeChangedAt: row.mode_changed_at === null ? null : Number(row.mode_changed_at),
+    sessionStartedAt: Number(row.session_started_at),
+    lastActivityAt: Number(row.last_activity_at),
+    lastInboundAt: row.last_inbound_at === null ? null : Number(row.last_inbound_at),
+  };
+}

@@ -1,0 +1,186 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Clock } from '../../ports/clock.js';
+import type { ClaimedJob, DeadLetter, JobName, JobQueue, JobRequest } from '../../ports/job-queue.js';
+import type { Tables } from './tables.js';
+
+type Db = Kysely<Tables> | Transaction<Tables>;
+
+/**
+ * Upserts a job row by key. Used by the queue and, inside their own transactions, by the inbox and
+ * the conversation store, so that "message stored" and "turn scheduled" commit together.
+ */
+export async function scheduleJob(db: Db, request: JobRequest, now: number): Promise<void> {
+  const payload = JSON.stringify(request.payload);
+  await db
+    .insertInto('jobs')
+    .values({
+      name: request.name,
+      tenant_id: request.tenantId,
+      job_key: request.key,
+      payload,
+      run_at: request.runAt,
+      attempts: 0,
+      dirty: 0,
+      created_at: now,
+    })
+    .onConflict((conflict) =>
+      conflict.column('job_key').doUpdateSet({
+        // A job that runs right now must run once more for work scheduled during the run.
+        dirty: sql`CASE WHEN jobs.locked_until IS NOT NULL THEN 1 ELSE jobs.dirty END`,
+        payload,
+        run_at: request.onExisting === 'replace' ? request.runAt : sql`jobs.run_at`,
+      }),
+    )
+    .execute();
+}
+
+/** The job queue of the embedded deployment: rows with a lease, in the same database as the data. */
+export class SqlJobQueue implements JobQueue {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly clock: Clock,
+  ) {}
+
+  async schedule(request: JobRequest): Promise<void> {
+    await scheduleJob(this.db, request, this.clock.now());
+  }
+
+  async claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
+    if (limit <= 0) return [];
+    const now = this.clock.now();
+    // Round-robin across tenants: the n-th due job of every tenant goes before the (n+1)-th of any.
+    const rows = await this.db
+      .updateTable('jobs')
+      .set({ locked_by: workerId, locked_until: now + leaseMs, attempts: sql`attempts + 1`, dirty: 0 })
+      .where(
+        'id',
+        'in',
+        sql<number>`(SELECT id FROM (
+            SELECT id, run_at, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY run_at, id) AS turn
+            FROM jobs WHERE run_at <= ${now} AND (locked_until IS NULL OR locked_until < ${now})
+          ) AS due ORDER BY turn, run_at, id LIMIT ${limit})`,
+      )
+      .returning(['id', 'name', 'tenant_id', 'job_key', 'payload', 'attempts'])
+      .execute();
+    return rows.map((row) => ({
+      id: String(row.id),
+      name: row.name as JobName,
+      tenantId: row.tenant_id,
+      key: row.job_key,
+      payload: JSON.parse(row.payload) as Record<string, unknown>,
+      attempts: row.attempts,
+      workerId,
+    }));
+  }
+
+  async complete(job: ClaimedJob): Promise<void> {
+    const id = Number(job.id);
+    const deleted = await this.db
+      .deleteFrom('jobs')
+      .where('id', '=', id)
+      .where('locked_by', '=', job.workerId)
+      .where('dirty', '=', 0)
+      .executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) {
+      await this.db
+        .updateTable('jobs')
+        .set({ locked_by: null, locked_until: null, dirty: 0, attempts: 0, last_error: null })
+        .where('id', '=', id)
+        .where('locked_by', '=', job.workerId)
+        .execute();
+    }
+  }
+
+  async retryLater(job: ClaimedJob, runAt: number, error: string): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ locked_by: null, locked_until: null, run_at: runAt, last_error: error.slice(0, 1000) })
+      .where('id', '=', Number(job.id))
+      .where('locked_by', '=', job.workerId)
+      .execute();
+  }
+
+  async deadLetter(job: ClaimedJob, error: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('jobs')
+        .select(['payload', 'dirty'])
+        .where('id', '=', Number(job.id))
+        .where('locked_by', '=', job.workerId)
+        .executeTakeFirst();
+      if (!row) return;
+      await trx
+        .insertInto('dead_letters')
+        .values({
+          job_name: job.name,
+          tenant_id: job.tenantId,
+          job_key: job.key,
+          payload: row.payload,
+          attempts: job.attempts,
+          error: error.slice(0, 2000),
+          failed_at: now,
+        })
+        .execute();
+      await trx.deleteFrom('jobs').where('id', '=', Number(job.id)).execute();
+    });
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const now = this.clock.now();
+    const row = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.min<number>(sql`CASE WHEN locked_until IS NOT NULL AND locked_until >= ${now} THEN locked_until ELSE run_at END`).as('due'))
+      .executeTakeFirst();
+    return row?.due === null || row?.due === undefined ? null : Number(row.due);
+  }
+
+  async releaseLeasesExcept(workerIds: string[]): Promise<number> {
+    let query = this.db.updateTable('jobs').set({ locked_by: null, locked_until: null }).where('locked_by', 'is not', null);
+    if (workerIds.length > 0) query = query.where('locked_by', 'not in', workerIds);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async listDeadLetters(filter: { tenantId?: string; limit?: number; beforeId?: string }): Promise<DeadLetter[]> {
+    let query = this.db.selectFrom('dead_letters').selectAll().orderBy('id', 'desc').limit(Math.min(filter.limit ?? 50, 500));
+    if (filter.tenantId !== undefined) query = query.where('tenant_id', '=', filter.tenantId);
+    if (filter.beforeId !== undefined) query = query.where('id', '<', Number(filter.beforeId));
+    const rows = await query.execute();
+    return rows.map((row) => ({
+      id: String(row.id),
+      jobName: row.job_name as JobName,
+      tenantId: row.tenant_id,
+      key: row.job_key,
+      payload: JSON.parse(row.payload) as Record<string, unknown>,
+      attempts: row.attempts,
+      error: row.error,
+      failedAt: Number(row.failed_at),
+      retriedAt: row.retried_at === null ? null : Number(row.retried_at),
+    }));
+  }
+
+  async retryDeadLetter(id: string, tenantId?: string): Promise<boolean> {
+    const now = this.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx.selectFrom('dead_letters').selectAll().where('id', '=', Number(id)).where('retried_at', 'is', null);
+      if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
+      const row = await query.executeTakeFirst();
+      if (!row) return false;
+      await scheduleJob(
+        trx,
+        {
+          name: row.job_name as JobName,
+          tenantId: row.tenant_id,
+          key: row.job_key,
+          payload: JSON.parse(row.payload) as Record<string, unknown>,
+          runAt: now,
+          onExisting: 'replace',
+        },
+        now,
+      );
+      await trx.updateTable('dead_letters').set({ retried_at: now }).where('id', '=', row.id).execute();
+      return true;
+    });
+  }
+}

@@ -1,0 +1,146 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { UserAddress } from '../../ports/inbound.js';
+import type { Outbox, OutboxDraft, OutboxKind, OutboxMessage, OutboxState } from '../../ports/outbox.js';
+import { moveForward } from './apply-status.js';
+import { scheduleJob } from './sql-job-queue.js';
+import type { Tables } from './tables.js';
+
+/** Writes outbox rows (a repeated idempotency key is ignored) and schedules one delivery job per recipient. */
+export async function insertOutbox(trx: Transaction<Tables>, drafts: OutboxDraft[], now: number): Promise<void> {
+  if (drafts.length === 0) return;
+  await trx
+    .insertInto('outbox')
+    .values(
+      drafts.map((draft) => ({
+        tenant_id: draft.tenantId,
+        recipient_id: draft.recipientId,
+        address_kind: draft.address.kind,
+        kind: draft.kind,
+        idempotency_key: draft.idempotencyKey,
+        body: JSON.stringify(draft.body),
+        context_message_id: draft.contextMessageId ?? null,
+        state: 'pending',
+        attempts: 0,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
+    .execute();
+  const recipients = new Map(drafts.map((draft) => [`${draft.tenantId}\u0000${draft.recipientId}`, draft]));
+  for (const draft of recipients.values()) {
+    await scheduleJob(trx, deliveryJob(draft.tenantId, draft.recipientId, now), now);
+  }
+}
+
+/** The job that delivers one recipient's pending messages in order. */
+export function deliveryJob(tenantId: string, recipientId: string, now: number) {
+  return {
+    name: 'outbox.deliver' as const,
+    tenantId,
+    key: `deliver:${tenantId}:${recipientId}`,
+    payload: { tenantId, recipientId },
+    runAt: now,
+    onExisting: 'keep' as const,
+  };
+}
+
+export class SqlOutbox implements Outbox {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  async add(drafts: OutboxDraft[], now: number): Promise<void> {
+    await this.db.transaction().execute((trx) => insertOutbox(trx, drafts, now));
+  }
+
+  async pending(tenantId: string, recipientId: string, limit: number): Promise<OutboxMessage[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('recipient_id', '=', recipientId)
+      .where('state', '=', 'pending')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  async markSent(tenantId: string, id: string, waMessageId: string, now: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('outbox')
+        .set({ state: 'sent', wa_message_id: waMessageId, sent_at: now, updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', Number(id))
+        .execute();
+      const parked = await trx
+        .selectFrom('parked_statuses')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('wa_message_id', '=', waMessageId)
+        .orderBy('id')
+        .execute();
+      if (parked.length === 0) return;
+      let row = { id: Number(id), state: 'sent' };
+      for (const status of parked) {
+        await moveForward(trx, row, status.status, status.error_code, status.error_detail, now);
+        row = (await trx.selectFrom('outbox').select(['id', 'state']).where('id', '=', Number(id)).executeTakeFirst())!;
+      }
+      await trx.deleteFrom('parked_statuses').where('tenant_id', '=', tenantId).where('wa_message_id', '=', waMessageId).execute();
+    });
+  }
+
+  async markFailed(tenantId: string, id: string, error: { code: number | null; detail: string }, now: number): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ state: 'failed', error_code: error.code, error_detail: error.detail.slice(0, 1000), updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', Number(id))
+      .execute();
+  }
+
+  async recordAttempt(tenantId: string, id: string, detail: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ error_detail: detail.slice(0, 1000), updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', Number(id))
+      .execute();
+  }
+
+  async pendingRecipients(): Promise<Array<{ tenantId: string; recipientId: string }>> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select(['tenant_id', 'recipient_id'])
+      .where('state', '=', 'pending')
+      .groupBy(['tenant_id', 'recipient_id'])
+      .execute();
+    return rows.map((row) => ({ tenantId: row.tenant_id, recipientId: row.recipient_id }));
+  }
+
+  async list(filter: { tenantId: string; recipientId?: string; limit?: number }): Promise<OutboxMessage[]> {
+    let query = this.db.selectFrom('outbox').selectAll().where('tenant_id', '=', filter.tenantId).orderBy('id', 'desc').limit(Math.min(filter.limit ?? 50, 500));
+    if (filter.recipientId !== undefined) query = query.where('recipient_id', '=', filter.recipientId);
+    return (await query.execute()).map(toMessage);
+  }
+}
+
+function toMessage(row: Selectable<Tables['outbox']>): OutboxMessage {
+  const address: UserAddress = row.address_kind === 'bsuid' ? { kind: 'bsuid', value: row.recipient_id } : { kind: 'phone', value: row.recipient_id };
+  return {
+    id: String(row.id),
+    tenantId: row.tenant_id,
+    recipientId: row.recipient_id,
+    address,
+    kind: row.kind as OutboxKind,
+    idempotencyKey: row.idempotency_key,
+    body: JSON.parse(row.body) as Record<string, unknown>,
+    ...(row.context_message_id ? { contextMessageId: row.context_message_id } : {}),
+    state: row.state as OutboxState,
+    attempts: row.attempts,
+    waMessageId: row.wa_message_id,
+    errorCode: row.error_code,
+    errorDetail: row.error_detail,
+    createdAt: Number(row.created_at),
+  };
+}

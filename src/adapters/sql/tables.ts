@@ -1,0 +1,115 @@
+import type { Generated } from 'kysely';
+
+/** Row shapes of the SQL schema (see migrations.ts). Times are Unix milliseconds. */
+export interface Tables {
+  conversations: {
+    tenant_id: string;
+    user_id: string;
+    address_kind: string;
+    contact_name: string | null;
+    mode: string;
+    mode_reason: string | null;
+    mode_changed_at: number | null;
+    session_started_at: number;
+    last_activity_at: number;
+    last_inbound_at: number | null;
+    created_at: number;
+  };
+  inbound_messages: {
+    id: Generated<number>;
+    tenant_id: string;
+    user_id: string;
+    wa_message_id: string;
+    address_kind: string;
+    type: string;
+    text: string | null;
+    ignored_reason: string | null;
+    contact_name: string | null;
+    raw: string;
+    sent_at: number;
+    received_at: number;
+    state: string;
+    turn_id: string | null;
+  };
+  history: {
+    id: Generated<number>;
+    tenant_id: string;
+    user_id: string;
+    role: string;
+    content: string;
+    turn_id: string;
+    created_at: number;
+  };
+  outbox: {
+    id: Generated<number>;
+    tenant_id: string;
+    recipient_id: string;
+    address_kind: string;
+    kind: string;
+    idempotency_key: string;
+    body: string;
+    context_message_id: string | null;
+    state: string;
+    attempts: number;
+    wa_message_id: string | null;
+    error_code: number | null;
+    error_detail: string | null;
+    created_at: number;
+    sent_at: number | null;
+    updated_at: number;
+  };
+  parked_statuses: {
+    id: Generated<number>;
+    tenant_id: string;
+    wa_message_id: string;
+    status: string;
+    error_code: number | null;
+    error_detail: string | null;
+    received_at: number;
+  };
+  jobs: {
+    id: Generated<number>;
+    name: string;
+    tenant_id: string;
+    job_key: string;
+    payload: string;
+    run_at: number;
+    attempts: number;
+    locked_by: string | null;
+    locked_until: number | null;
+    dirty: number;
+    last_error: string | null;
+    created_at: number;
+  };
+  dead_letters: {
+    id: Generated<number>;
+    job_name: string;
+    tenant_id: string;
+    job_key: string;
+    payload: string;
+    attempts: number;
+    error: string;
+    failed_at: number;
+    retried_at: number | null;
+  };
+  escalations: {
+    id: Generated<number>;
+    tenant_id: string;
+    user_id: string;
+    kind: string;
+    trigger: string;
+    created_at: number;
+  };
+  model_calls: {
+    id: Generated<number>;
+    tenant_id: string;
+    turn_id: string;
+    model: string;
+    input_tokens: number;
+    output_tokens: number;
+    duration_ms: number;
+    ok: number;
+    error_code: string | null;
+    created_at: number;
+  };
+}

@@ -1,0 +1,36 @@
+import type { Clock } from '../ports/clock.js';
+import type { ConversationStore } from '../ports/conversation-store.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { Logger } from '../shared/logger.js';
+import { maskPhone } from '../shared/phone.js';
+import type { TenantRegistry } from '../tenancy/index.js';
+
+/**
+ * The automatic end of human mode: when nobody wrote for `escalation.release_after`, the bot takes
+ * the conversation back; when someone did, the check moves to the new idle deadline.
+ */
+export async function releaseIdleHandoff(
+  deps: { conversations: ConversationStore; queue: JobQueue; tenants: () => TenantRegistry; clock: Clock; log: Logger },
+  tenantId: string,
+  userId: string,
+): Promise<'released' | 'rescheduled' | 'not_in_human_mode'> {
+  const tenant = deps.tenants().byId(tenantId);
+  const conversation = await deps.conversations.get(tenantId, userId);
+  if (!tenant || !conversation || conversation.mode !== 'human') return 'not_in_human_mode';
+  const now = deps.clock.now();
+  const deadline = conversation.lastActivityAt + tenant.releaseAfterMs;
+  if (now < deadline) {
+    await deps.queue.schedule({
+      name: 'handoff.release',
+      tenantId,
+      key: `release:${tenantId}:${userId}`,
+      payload: { tenantId, userId },
+      runAt: deadline,
+      onExisting: 'replace',
+    });
+    return 'rescheduled';
+  }
+  await deps.conversations.setMode(tenantId, userId, 'bot', 'idle_release', now);
+  deps.log.info({ tenantId, userId: maskPhone(userId) }, 'handoff.released');
+  return 'released';
+}

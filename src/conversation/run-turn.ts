@@ -1,0 +1,215 @@
+import type { ChatModel } from '../ports/chat-model.js';
+import type { Clock } from '../ports/clock.js';
+import type { Conversation, ConversationStore, MailboxMessage, TurnCommit } from '../ports/conversation-store.js';
+import type { OutboxDraft } from '../ports/outbox.js';
+import type { UsageLog } from '../ports/usage-log.js';
+import { buildSystemPrompt } from '../engine/index.js';
+import { compileKeywords, planEscalation, textBody, type EscalationTrigger, type KeywordMatcher } from '../escalation/index.js';
+import type { Metrics } from '../ops/index.js';
+import { splitText, type GraphClient } from '../outbound/index.js';
+import { describeError, SwitchboardError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import { maskPhone } from '../shared/phone.js';
+import type { Tenant, TenantRegistry } from '../tenancy/index.js';
+
+export interface TurnDependencies {
+  conversations: ConversationStore;
+  chat: ChatModel;
+  usage: UsageLog;
+  graph: GraphClient;
+  tenants: () => TenantRegistry;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+}
+
+export type TurnOutcome = 'idle' | 'replied' | 'escalated' | 'fallback' | 'held' | 'unknown_tenant';
+
+const matchers = new WeakMap<Tenant, KeywordMatcher>();
+
+/**
+ * One turn of one conversation: every message waiting in its mailbox is answered together.
+ * Order of checks: human mode (store, stay silent), escalation keywords (before any model call),
+ * then the model; a failed model gives the fallback text and an escalation. The reply is written
+ * to the outbox in the same transaction that marks the messages answered.
+ */
+export async function runTurn(deps: TurnDependencies, tenantId: string, userId: string): Promise<TurnOutcome> {
+  const { conversations, clock, log } = deps;
+  const tenant = deps.tenants().byId(tenantId);
+  if (!tenant) {
+    log.warn({ tenantId, userId: maskPhone(userId) }, 'turn.unknown_tenant');
+    return 'unknown_tenant';
+  }
+  const opened = await conversations.openTurn(tenantId, userId, clock.now());
+  if (!opened) return 'idle';
+  const { conversation, pending } = opened;
+  const turnId = newId('turn');
+  const now = clock.now();
+  const ids = pending.map((message) => message.id);
+  const userText = pending.map((message) => message.text).join('\n');
+  const newest = pending[pending.length - 1]!;
+  const isAgent = tenant.agent?.userId === userId;
+
+  if (conversation.mode === 'human' || isAgent) {
+    // Humans are handling it (or this is the agent's own number): keep the messages, stay silent.
+    await conversations.commitTurn(tenantId, userId, {
+      turnId,
+      messageIds: ids,
+      outcome: 'held',
+      history: [{ role: 'user', content: userText }],
+      outbox: [],
+      ...(isAgent ? {} : { releaseAt: now + tenant.releaseAfterMs }),
+      now,
+    });
+    deps.metrics.turns.inc({ tenant: tenantId, outcome: 'held' });
+    return 'held';
+  }
+
+  const fresh = now - conversation.lastActivityAt > tenant.memoryTtlMs;
+  const sessionStartedAt = fresh ? now : conversation.sessionStartedAt;
+  const base = { turnId, messageIds: ids, now, ...(fresh ? { sessionStartedAt } : {}) };
+
+  let matcher = matchers.get(tenant);
+  if (!matcher) matchers.set(tenant, (matcher = compileKeywords(tenant.config.escalation.keywords)));
+  const keyword = matcher.match(userText);
+  if (keyword !== null) {
+    await escalate(deps, tenant, conversation, { kind: 'keyword', keyword }, base, userText, newest, sessionStartedAt);
+    log.info({ tenantId, userId: maskPhone(userId), turnId, trigger: 'keyword' }, 'conversation.escalated');
+    deps.metrics.turns.inc({ tenant: tenantId, outcome: 'escalated' });
+    return 'escalated';
+  }
+
+  showTyping(deps, tenant, newest);
+  const history = await conversations.history(tenantId, userId, sessionStartedAt, tenant.config.memory.max_turns * 2);
+  const started = performance.now();
+  let replyText: string;
+  try {
+    const result = await deps.chat.reply({
+      tenantId,
+      settings: tenant.model,
+      system: buildSystemPrompt(tenant, now),
+      messages: [...history.map(({ role, content }) => ({ role, content })), { role: 'user', content: userText }],
+    });
+    replyText = result.text;
+    await recordCall(deps, tenant, turnId, started, { ok: true, inputTokens: result.inputTokens, outputTokens: result.outputTokens });
+  } catch (error) {
+    const { code } = describeError(error);
+    await recordCall(deps, tenant, turnId, started, { ok: false, errorCode: code });
+    log.warn({ tenantId, turnId, code, error: describeError(error).message }, 'model.failed');
+    await escalate(deps, tenant, conversation, { kind: 'model_failure' }, base, userText, newest, sessionStartedAt);
+    deps.metrics.turns.inc({ tenant: tenantId, outcome: 'fallback' });
+    return 'fallback';
+  }
+
+  const parts = splitText(replyText);
+  const outbox: OutboxDraft[] = parts.map((part, index) => ({
+    tenantId,
+    recipientId: userId,
+    address: conversation.address,
+    kind: 'reply',
+    idempotencyKey: `${turnId}:${index}`,
+    body: textBody(part),
+  }));
+  await commit(deps, tenantId, userId, {
+    ...base,
+    outcome: 'processed',
+    history: [
+      { role: 'user', content: userText },
+      { role: 'assistant', content: replyText },
+    ],
+    outbox,
+  });
+  deps.metrics.turns.inc({ tenant: tenantId, outcome: 'replied' });
+  log.info({ tenantId, userId: maskPhone(userId), turnId, messages: pending.length, parts: parts.length }, 'turn.replied');
+  return 'replied';
+}
+
+async function escalate(
+  deps: TurnDependencies,
+  tenant: Tenant,
+  conversation: Conversation,
+  trigger: EscalationTrigger,
+  base: Pick<TurnCommit, 'turnId' | 'messageIds' | 'now' | 'sessionStartedAt'>,
+  userText: string,
+  newest: MailboxMessage,
+  sessionStartedAt: number,
+): Promise<void> {
+  const agentConversation = tenant.agent ? await deps.conversations.get(tenant.id, tenant.agent.userId) : null;
+  const recent = await deps.conversations.history(tenant.id, conversation.userId, sessionStartedAt, 6);
+  const plan = planEscalation({
+    tenant,
+    conversation,
+    trigger,
+    recent: [...recent.map(({ role, content }) => ({ role, text: content })), { role: 'user', text: userText }],
+    turnId: base.turnId,
+    agentLastInboundAt: agentConversation?.lastInboundAt ?? null,
+    now: base.now,
+    replyTo: newest.waMessageId,
+  });
+  if (plan.agentWindowClosed) {
+    deps.log.warn({ tenantId: tenant.id }, 'escalation.agent_window_closed_no_template');
+  }
+  await commit(deps, tenant.id, conversation.userId, {
+    ...base,
+    outcome: 'processed',
+    history: [
+      { role: 'user', content: userText },
+      { role: 'assistant', content: plan.userText },
+    ],
+    outbox: plan.drafts,
+    mode: { mode: 'human', reason: trigger.kind === 'keyword' ? `keyword:${trigger.keyword}` : trigger.kind },
+    escalation: {
+      kind: trigger.kind === 'keyword' ? 'keyword' : trigger.kind === 'model_failure' ? 'model_error' : 'agent',
+      trigger: trigger.kind === 'keyword' ? trigger.keyword : trigger.kind,
+    },
+    releaseAt: base.now + tenant.releaseAfterMs,
+  });
+}
+
+async function commit(deps: TurnDependencies, tenantId: string, userId: string, turn: TurnCommit): Promise<void> {
+  try {
+    await deps.conversations.commitTurn(tenantId, userId, turn);
+  } catch (error) {
+    if (error instanceof SwitchboardError && error.code === 'TURN_ALREADY_COMMITTED') {
+      // Our lease expired and another worker answered: dropping this reply is what keeps it single.
+      deps.log.warn({ tenantId, turnId: turn.turnId }, 'turn.superseded');
+      return;
+    }
+    throw error;
+  }
+}
+
+async function recordCall(
+  deps: TurnDependencies,
+  tenant: Tenant,
+  turnId: string,
+  started: number,
+  result: { ok: boolean; inputTokens?: number; outputTokens?: number; errorCode?: string },
+): Promise<void> {
+  const durationMs = performance.now() - started;
+  deps.metrics.modelSeconds.observe({ tenant: tenant.id }, durationMs / 1000);
+  try {
+    await deps.usage.recordModelCall({
+      tenantId: tenant.id,
+      turnId,
+      model: tenant.model.model,
+      inputTokens: result.inputTokens ?? 0,
+      outputTokens: result.outputTokens ?? 0,
+      durationMs,
+      ok: result.ok,
+      errorCode: result.errorCode ?? null,
+      at: deps.clock.now(),
+    });
+  } catch (error) {
+    deps.log.warn({ tenantId: tenant.id, ...describeError(error) }, 'usage.record_failed');
+  }
+}
+
+/** Marks the newest message read and shows "typing…" while the model works; best effort, never retried. */
+function showTyping(deps: TurnDependencies, tenant: Tenant, newest: MailboxMessage): void {
+  if (!tenant.accessToken) return;
+  deps.graph
+    .markRead(tenant.config.whatsapp.phone_number_id, tenant.accessToken, newest.waMessageId, true)
+    .catch((error: unknown) => deps.log.debug({ tenantId: tenant.id, ...describeError(error) }, 'message.mark_read_failed'));
+}

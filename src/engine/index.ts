@@ -1,0 +1,1 @@
+export { buildSystemPrompt } from './build-system-prompt.js';

@@ -1,0 +1,3 @@
+export { webhookRoutes, type WebhookOptions } from './webhook-routes.js';
+export { verifySignature } from './verify-signature.js';
+export { parseEnvelope } from './parse-envelope.js';

@@ -1,0 +1,137 @@
+import type { Clock } from '../ports/clock.js';
+import type { ClaimedJob, JobName, JobQueue } from '../ports/job-queue.js';
+import { describeError, isRetryable, SwitchboardError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../ops/index.js';
+import { backoffDelay } from './backoff.js';
+
+export type JobHandler = (job: ClaimedJob) => Promise<void>;
+
+export interface WorkerOptions {
+  id: string;
+  queue: JobQueue;
+  handlers: Record<JobName, JobHandler>;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  /** Jobs run at once; model calls are I/O, so this is high. */
+  concurrency: number;
+  /** A job not completed within this is claimable again (its worker is presumed dead). */
+  leaseMs: number;
+  /** Longest sleep when idle: how soon jobs scheduled by other processes are seen. */
+  pollMs: number;
+  /** Attempts before a job is dead-lettered. */
+  maxAttempts: Record<JobName, number>;
+}
+
+/**
+ * Claims due jobs and runs them. Wakes at once when this process scheduled work (`wake`), else
+ * sleeps until the next due job or `pollMs`. Failures are retried with back-off when retryable and
+ * dead-lettered when permanent or exhausted.
+ */
+export class Worker {
+  private running = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private pump: Promise<void> | null = null;
+  private wakeRequested = false;
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.wake();
+  }
+
+  /** Something was scheduled: look for due work now instead of at the next poll. */
+  wake(): void {
+    if (!this.running) return;
+    if (this.pump) {
+      this.wakeRequested = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pump = this.fill().finally(() => {
+      this.pump = null;
+      if (this.wakeRequested) {
+        this.wakeRequested = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Stops claiming; waits up to `graceMs` for running jobs. Unfinished ones keep their lease until it expires. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.pump;
+    const all = Promise.allSettled([...this.inFlight]);
+    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+  }
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  private async fill(): Promise<void> {
+    const { queue, log } = this.options;
+    try {
+      while (this.running) {
+        const free = this.options.concurrency - this.inFlight.size;
+        if (free <= 0) return; // a finishing job calls wake()
+        const jobs = await queue.claim(this.options.id, free, this.options.leaseMs);
+        for (const job of jobs) this.track(this.run(job));
+        if (jobs.length < free) break;
+      }
+      if (!this.running) return;
+      const next = await queue.nextDueAt();
+      const now = this.options.clock.now();
+      const delay = next === null ? this.options.pollMs : Math.max(5, Math.min(this.options.pollMs, next - now));
+      this.timer = setTimeout(() => this.wake(), delay);
+      this.timer.unref();
+    } catch (error) {
+      log.error(describeError(error), 'worker.claim_failed');
+      this.timer = setTimeout(() => this.wake(), this.options.pollMs);
+      this.timer.unref();
+    }
+  }
+
+  private track(promise: Promise<void>): void {
+    this.inFlight.add(promise);
+    void promise.finally(() => {
+      this.inFlight.delete(promise);
+      this.wake();
+    });
+  }
+
+  private async run(job: ClaimedJob): Promise<void> {
+    const { queue, log, clock, metrics } = this.options;
+    const handler = this.options.handlers[job.name];
+    try {
+      if (!handler) throw new SwitchboardError({ code: 'JOB_UNKNOWN', message: `no handler for job ${job.name}` });
+      await handler(job);
+      await queue.complete(job);
+    } catch (error) {
+      const described = describeError(error);
+      const text = `${described.code}: ${described.message}`;
+      const exhausted = job.attempts >= (this.options.maxAttempts[job.name] ?? 5);
+      try {
+        if (isRetryable(error) && !exhausted) {
+          const minMs = error instanceof SwitchboardError ? Number(error.details?.['minDelayMs'] ?? 0) : 0;
+          const delay = backoffDelay(job.attempts, { minMs });
+          await queue.retryLater(job, clock.now() + delay, text);
+          log.warn({ job: job.name, jobId: job.id, tenantId: job.tenantId, attempt: job.attempts, delayMs: delay, code: described.code }, 'job.retry_scheduled');
+        } else {
+          await queue.deadLetter(job, text);
+          metrics.jobsDeadLettered.inc({ job: job.name });
+          log.error({ job: job.name, jobId: job.id, tenantId: job.tenantId, attempts: job.attempts, code: described.code }, 'job.dead_lettered');
+        }
+      } catch (inner) {
+        log.error({ job: job.name, jobId: job.id, ...describeError(inner) }, 'job.failure_not_recorded');
+      }
+    }
+  }
+}

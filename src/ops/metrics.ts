@@ -1,0 +1,54 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The Prometheus metrics of one app instance (its own registry, so tests can run several apps). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    webhookRequests: new Counter({
+      name: 'switchboard_webhook_requests_total',
+      help: 'POST /webhook requests by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    inboundMessages: new Counter({
+      name: 'switchboard_inbound_messages_total',
+      help: 'Inbound messages by tenant and outcome (accepted, duplicate)',
+      labelNames: ['tenant', 'outcome'] as const,
+      registers: [registry],
+    }),
+    unknownPhoneNumber: new Counter({
+      name: 'switchboard_unknown_phone_number_total',
+      help: 'Messages and statuses for a phone_number_id no tenant owns',
+      registers: [registry],
+    }),
+    turns: new Counter({
+      name: 'switchboard_turns_total',
+      help: 'Conversation turns by tenant and outcome (replied, escalated, fallback, held)',
+      labelNames: ['tenant', 'outcome'] as const,
+      registers: [registry],
+    }),
+    outbound: new Counter({
+      name: 'switchboard_outbound_messages_total',
+      help: 'Outbound sends by tenant and outcome (sent, failed, retried)',
+      labelNames: ['tenant', 'outcome'] as const,
+      registers: [registry],
+    }),
+    modelSeconds: new Histogram({
+      name: 'switchboard_model_call_seconds',
+      help: 'Model call duration by tenant',
+      labelNames: ['tenant'] as const,
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers: [registry],
+    }),
+    jobsDeadLettered: new Counter({
+      name: 'switchboard_jobs_dead_lettered_total',
+      help: 'Jobs moved to the dead letters, by job name',
+      labelNames: ['job'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,73 @@
+import type { UserAddress } from './inbound.js';
+import type { OutboxDraft } from './outbox.js';
+
+export type ConversationMode = 'bot' | 'human';
+
+export interface Conversation {
+  tenantId: string;
+  userId: string;
+  address: UserAddress;
+  contactName: string | null;
+  mode: ConversationMode;
+  modeReason: string | null;
+  modeChangedAt: number | null;
+  /** Memory starts here: history before it is not shown to the model (ttl reset). */
+  sessionStartedAt: number;
+  /** Last message from or to the user, Unix ms: drives the ttl and the handoff release. */
+  lastActivityAt: number;
+  /** Last answerable message from the user, Unix ms: opens WhatsApp's 24-hour window. */
+  lastInboundAt: number | null;
+}
+
+/** A message waiting in a conversation's mailbox. */
+export interface MailboxMessage {
+  id: string;
+  waMessageId: string;
+  type: string;
+  text: string;
+  sentAt: number;
+  receivedAt: number;
+}
+
+export interface HistoryEntry {
+  role: 'user' | 'assistant';
+  content: string;
+  createdAt: number;
+}
+
+export interface TurnCommit {
+  turnId: string;
+  /** The mailbox messages this turn consumed. */
+  messageIds: string[];
+  /** `processed`: answered (or escalated); `held`: stored for the humans while in human mode. */
+  outcome: 'processed' | 'held';
+  history: Array<{ role: 'user' | 'assistant'; content: string }>;
+  outbox: OutboxDraft[];
+  sessionStartedAt?: number;
+  mode?: { mode: ConversationMode; reason: string };
+  escalation?: { kind: 'keyword' | 'model_error' | 'agent' | 'no_credentials'; trigger: string };
+  /** When the human mode should end by itself if nobody writes (schedules handoff.release). */
+  releaseAt?: number;
+  now: number;
+}
+
+/**
+ * Conversations, their mailboxes and their memory. Every method takes the tenant id and the user id:
+ * nothing here can read across tenants or users.
+ */
+export interface ConversationStore {
+  /** The conversation (created on first use) and its unprocessed messages in arrival order. */
+  openTurn(tenantId: string, userId: string, now: number): Promise<{ conversation: Conversation; pending: MailboxMessage[] } | null>;
+  /** The newest `limit` history entries since `sinceMs`, oldest first. */
+  history(tenantId: string, userId: string, sinceMs: number, limit: number): Promise<HistoryEntry[]>;
+  /**
+   * Atomically: marks the messages consumed, appends history, writes the outbox rows and schedules
+   * their delivery, applies mode changes. Fails with TURN_ALREADY_COMMITTED (and writes nothing) when
+   * another worker consumed any of the messages first.
+   */
+  commitTurn(tenantId: string, userId: string, commit: TurnCommit): Promise<void>;
+  get(tenantId: string, userId: string): Promise<Conversation | null>;
+  /** Sets the handoff mode; false when the conversation does not exist or already is in that mode. */
+  setMode(tenantId: string, userId: string, mode: ConversationMode, reason: string, now: number): Promise<boolean>;
+  list(filter: { tenantId?: string; mode?: ConversationMode; limit?: number }): Promise<Conversation[]>;
+}

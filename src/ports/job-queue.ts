@@ -1,0 +1,65 @@
+/** Names of durable jobs and the payload each carries. */
+export type JobName = 'conversation.turn' | 'outbox.deliver' | 'handoff.release';
+
+export interface JobRequest {
+  name: JobName;
+  tenantId: string;
+  /** One job per key: scheduling an existing key updates it instead of adding a second job. */
+  key: string;
+  payload: Record<string, unknown>;
+  /** Unix ms when the job becomes due. */
+  runAt: number;
+  /**
+   * What to do when the key exists: `replace` moves its due time to `runAt` (debounce: due after the
+   * latest message); `keep` leaves it (a delivery in back-off stays in back-off).
+   */
+  onExisting: 'replace' | 'keep';
+}
+
+export interface ClaimedJob {
+  id: string;
+  name: JobName;
+  tenantId: string;
+  key: string;
+  payload: Record<string, unknown>;
+  /** 1 on the first run. */
+  attempts: number;
+  workerId: string;
+}
+
+export interface DeadLetter {
+  id: string;
+  jobName: JobName;
+  tenantId: string;
+  key: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  error: string;
+  failedAt: number;
+  retriedAt: number | null;
+}
+
+/**
+ * A durable queue of delayed jobs with leases.
+ * Guarantees: a job is run by one worker at a time (a lease that expires makes it claimable again);
+ * a key scheduled while its job runs makes the job run once more after it completes, so no work
+ * that arrived during a run is lost; a job is removed only by `complete` or `deadLetter`.
+ */
+export interface JobQueue {
+  schedule(request: JobRequest): Promise<void>;
+  /** Takes up to `limit` due jobs, spreading the take across tenants (round-robin by tenant). */
+  claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]>;
+  /** Done: the job is removed, unless it was scheduled again while it ran; then it is due again. */
+  complete(job: ClaimedJob): Promise<void>;
+  /** Failed but worth another try at `runAt`. */
+  retryLater(job: ClaimedJob, runAt: number, error: string): Promise<void>;
+  /** Failed for good: moved to the dead letters, where it can be listed and retried. */
+  deadLetter(job: ClaimedJob, error: string): Promise<void>;
+  /** The earliest time a job becomes due, for a worker deciding how long to sleep. */
+  nextDueAt(): Promise<number | null>;
+  /** Frees leases held by workers other than these (after a crash of a single-process deployment). */
+  releaseLeasesExcept(workerIds: string[]): Promise<number>;
+  listDeadLetters(filter: { tenantId?: string; limit?: number; beforeId?: string }): Promise<DeadLetter[]>;
+  /** Schedules a dead letter's job again (due now); false when it does not exist or was retried. */
+  retryDeadLetter(id: string, tenantId?: string): Promise<boolean>;
+}
