@@ -1,0 +1,90 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph.js';
+import { lastUserText, startFakeModel, type FakeModel } from '../helpers/fake-model.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { APP_SECRET, eventually, settle, tenantFile } from '../helpers/switchboard.js';
+import { postWebhook, textMessage } from '../helpers/webhooks.js';
+
+describe('a worker killed mid-turn', () => {
+  let graph: FakeGraph;
+  let model: FakeModel;
+  let server: ServerProcess | undefined;
+  let dir: string;
+
+  afterEach(async () => {
+    await server?.kill();
+    await graph?.close();
+    await model?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers the message after a restart, once', async () => {
+    graph = await startFakeGraph();
+    model = await startFakeModel({ reply: (request) => `answer: ${lastUserText(request)}` });
+    dir = mkdtempSync(path.join(tmpdir(), 'switchboard-crash-'));
+    mkdirSync(path.join(dir, 'tenants'));
+    writeFileSync(path.join(dir, 'tenants', 'crash.yaml'), stringify(tenantFile({ id: 'crash_test', phoneNumberId: '190000000000001', modelUrl: model.url })));
+    const env = {
+      TENANTS_DIR: path.join(dir, 'tenants'),
+      DATABASE_URL: `sqlite:${path.join(dir, 'switchboard.db')}`,
+      WHATSAPP_APP_SECRET: APP_SECRET,
+      WHATSAPP_GRAPH_URL: graph.url,
+    };
+
+    // 1. The model hangs, so the turn is in flight when the process dies.
+    model.hang(true);
+    server = await startServerProcess(env);
+    const response = await postWebhook(server.url, textMessage({ phoneNumberId: '190000000000001', from: '447700900001', text: 'are you there?' }), { appSecret: APP_SECRET });
+    expect(response.status).toBe(200);
+    await eventually(() => model.requests.length === 1, 'the first model request');
+
+    // 2. SIGKILL: no shutdown hook runs, the lease stays in the database.
+    await server.kill('SIGKILL');
+    expect(graph.sends).toHaveLength(0);
+    model.hang(false);
+
+    // 3. A new process on the same database recovers the turn and answers it.
+    server = await startServerProcess(env);
+    const reply = await graph.nextSend(15_000);
+    expect(reply.body).toMatchObject({ to: '+447700900001', text: { body: 'answer: are you there?' } });
+    await settle(800);
+    expect(graph.sends).toHaveLength(1);
+    expect(server.logs.some((entry) => entry['msg'] === 'jobs.leases_recovered')).toBe(true);
+  });
+
+  it('sends a reply that was committed but not yet sent, once', async () => {
+    graph = await startFakeGraph();
+    model = await startFakeModel({ reply: () => 'committed reply' });
+    dir = mkdtempSync(path.join(tmpdir(), 'switchboard-crash-'));
+    mkdirSync(path.join(dir, 'tenants'));
+    writeFileSync(path.join(dir, 'tenants', 'crash.yaml'), stringify(tenantFile({ id: 'crash_test', phoneNumberId: '190000000000002', modelUrl: model.url })));
+    const env = {
+      TENANTS_DIR: path.join(dir, 'tenants'),
+      DATABASE_URL: `sqlite:${path.join(dir, 'switchboard.db')}`,
+      WHATSAPP_APP_SECRET: APP_SECRET,
+      WHATSAPP_GRAPH_URL: graph.url,
+    };
+
+    // 1. The Graph API is down: the reply waits in the outbox.
+    graph.failNext(1000, { drop: true });
+    server = await startServerProcess(env);
+    await postWebhook(server.url, textMessage({ phoneNumberId: '190000000000002', from: '447700900002', text: 'hello' }), { appSecret: APP_SECRET });
+    await eventually(() => graph.attempts.some((attempt) => attempt.kind === 'send'), 'a failed send attempt');
+    await server.kill('SIGKILL');
+
+    // 2. The Graph API is back; the restarted process delivers the stored reply exactly once.
+    const pendingFailures = graph.attempts.filter((attempt) => attempt.kind === 'send').length;
+    graph.reset();
+    server = await startServerProcess(env);
+    const reply = await graph.nextSend(15_000);
+    expect(reply.body).toMatchObject({ to: '+447700900002', text: { body: 'committed reply' } });
+    await settle(800);
+    expect(graph.sends).toHaveLength(1);
+    expect(model.requests).toHaveLength(1); // the model is not asked again for a committed turn
+    expect(pendingFailures).toBeGreaterThanOrEqual(1);
+  });
+});
