@@ -12,7 +12,7 @@ const envSchema = z.object({
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'expected a version such as v25.0').default('v25.0'),
   ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(5000).default(256),
   SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
 });
 
