@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { AcceptResult, Inbox, TenantMessage, TenantStatus } from '../../ports/inbox.js';
 import { applyStatus } from './apply-status.js';
-import { scheduleJob } from './sql-job-queue.js';
+import { scheduleJobs } from './sql-job-queue.js';
 import type { Tables } from './tables.js';
 
 interface PendingBatch {
@@ -52,67 +52,69 @@ export class SqlInbox implements Inbox {
 
   private async write(trx: Transaction<Tables>, batches: PendingBatch[]): Promise<AcceptResult[]> {
     const now = this.clock.now();
-    const results: AcceptResult[] = [];
-    for (const batch of batches) {
-      const result: AcceptResult = { accepted: 0, duplicates: 0, statusesApplied: 0, statusesParked: 0 };
-      const dueByConversation = new Map<string, TenantMessage>();
-      if (batch.messages.length > 0) {
-        const inserted = await trx
-          .insertInto('inbound_messages')
-          .values(
-            batch.messages.map((message) => ({
-              tenant_id: message.tenantId,
-              user_id: message.userId,
-              wa_message_id: message.waMessageId,
-              address_kind: message.address.kind,
-              type: message.type,
-              text: message.text,
-              ignored_reason: message.ignoredReason,
-              contact_name: message.contactName,
-              raw: message.rawJson,
-              sent_at: message.timestampMs,
-              received_at: now,
-              state: message.text === null ? 'ignored' : 'pending',
-            })),
-          )
-          .onConflict((conflict) => conflict.columns(['tenant_id', 'wa_message_id']).doNothing())
-          .returning(['tenant_id', 'wa_message_id'])
-          .execute();
-        const fresh = new Set(inserted.map((row) => `${row.tenant_id}\u0000${row.wa_message_id}`));
-        for (const message of batch.messages) {
-          const key = `${message.tenantId}\u0000${message.waMessageId}`;
-          if (!fresh.has(key)) {
-            result.duplicates += 1;
-            continue;
-          }
-          fresh.delete(key); // the same id twice in one body counts once
-          result.accepted += 1;
-          if (message.text === null) continue;
-          const conversation = `${message.tenantId}\u0000${message.userId}`;
-          const latest = dueByConversation.get(conversation);
-          if (!latest || latest.turnDueAt <= message.turnDueAt) dueByConversation.set(conversation, message);
-        }
+    const results = batches.map(() => ({ accepted: 0, duplicates: 0, statusesApplied: 0, statusesParked: 0 }));
+    // All requests of the flush share one insert per chunk: the claim is the unique key.
+    const all = batches.flatMap((batch, index) => batch.messages.map((message) => ({ message, index })));
+    const fresh = new Set<string>();
+    for (let start = 0; start < all.length; start += INSERT_CHUNK) {
+      const chunk = all.slice(start, start + INSERT_CHUNK);
+      const inserted = await trx
+        .insertInto('inbound_messages')
+        .values(
+          chunk.map(({ message }) => ({
+            tenant_id: message.tenantId,
+            user_id: message.userId,
+            wa_message_id: message.waMessageId,
+            address_kind: message.address.kind,
+            type: message.type,
+            text: message.text,
+            ignored_reason: message.ignoredReason,
+            contact_name: message.contactName,
+            raw: message.rawJson,
+            sent_at: message.timestampMs,
+            received_at: now,
+            state: message.text === null ? 'ignored' : 'pending',
+          })),
+        )
+        .onConflict((conflict) => conflict.columns(['tenant_id', 'wa_message_id']).doNothing())
+        .returning(['tenant_id', 'wa_message_id'])
+        .execute();
+      for (const row of inserted) fresh.add(`${row.tenant_id}\u0000${row.wa_message_id}`);
+    }
+    const dueByConversation = new Map<string, TenantMessage>();
+    for (const { message, index } of all) {
+      const key = `${message.tenantId}\u0000${message.waMessageId}`;
+      const result = results[index]!;
+      if (!fresh.delete(key)) {
+        result.duplicates += 1; // claimed before, or twice in this flush
+        continue;
       }
-      for (const message of dueByConversation.values()) {
-        await scheduleJob(
-          trx,
-          {
-            name: 'conversation.turn',
-            tenantId: message.tenantId,
-            key: `turn:${message.tenantId}:${message.userId}`,
-            payload: { tenantId: message.tenantId, userId: message.userId },
-            runAt: message.turnDueAt,
-            onExisting: 'replace',
-          },
-          now,
-        );
-      }
+      result.accepted += 1;
+      if (message.text === null) continue;
+      const conversation = `${message.tenantId}\u0000${message.userId}`;
+      const latest = dueByConversation.get(conversation);
+      if (!latest || latest.turnDueAt <= message.turnDueAt) dueByConversation.set(conversation, message);
+    }
+    const turns = [...dueByConversation.values()].map((message) => ({
+      name: 'conversation.turn' as const,
+      tenantId: message.tenantId,
+      key: `turn:${message.tenantId}:${message.userId}`,
+      payload: { tenantId: message.tenantId, userId: message.userId },
+      runAt: message.turnDueAt,
+      onExisting: 'replace' as const,
+    }));
+    for (let start = 0; start < turns.length; start += INSERT_CHUNK) {
+      await scheduleJobs(trx, turns.slice(start, start + INSERT_CHUNK), now);
+    }
+    for (const [index, batch] of batches.entries()) {
       for (const status of batch.statuses) {
-        if (await applyStatus(trx, status, now)) result.statusesApplied += 1;
-        else result.statusesParked += 1;
+        if (await applyStatus(trx, status, now)) results[index]!.statusesApplied += 1;
+        else results[index]!.statusesParked += 1;
       }
-      results.push(result);
     }
     return results;
   }
 }
+
+/** Rows per multi-row insert: well under SQLite's and Postgres' bound-parameter limits. */
+const INSERT_CHUNK = 100;

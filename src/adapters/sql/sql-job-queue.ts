@@ -6,36 +6,50 @@ import type { Tables } from './tables.js';
 type Db = Kysely<Tables> | Transaction<Tables>;
 
 /**
- * Upserts a job row by key. Used by the queue and, inside their own transactions, by the inbox and
+ * Upserts job rows by key. Used by the queue and, inside their own transactions, by the inbox and
  * the conversation store, so that "message stored" and "turn scheduled" commit together.
+ * All requests of one call must share `onExisting`.
  */
-export async function scheduleJob(db: Db, request: JobRequest, now: number): Promise<void> {
-  const payload = JSON.stringify(request.payload);
+export async function scheduleJobs(db: Db, requests: JobRequest[], now: number): Promise<void> {
+  if (requests.length === 0) return;
+  const replace = requests[0]!.onExisting === 'replace';
   await db
     .insertInto('jobs')
-    .values({
-      name: request.name,
-      tenant_id: request.tenantId,
-      job_key: request.key,
-      payload,
-      run_at: request.runAt,
-      attempts: 0,
-      dirty: 0,
-      created_at: now,
-    })
+    .values(
+      requests.map((request) => ({
+        name: request.name,
+        tenant_id: request.tenantId,
+        job_key: request.key,
+        payload: JSON.stringify(request.payload),
+        run_at: request.runAt,
+        attempts: 0,
+        dirty: 0,
+        created_at: now,
+      })),
+    )
     .onConflict((conflict) =>
       conflict.column('job_key').doUpdateSet({
         // A job that runs right now must run once more for work scheduled during the run.
         dirty: sql`CASE WHEN jobs.locked_until IS NOT NULL THEN 1 ELSE jobs.dirty END`,
-        payload,
-        run_at: request.onExisting === 'replace' ? request.runAt : sql`jobs.run_at`,
+        payload: sql`excluded.payload`,
+        run_at: replace ? sql`excluded.run_at` : sql`jobs.run_at`,
       }),
     )
     .execute();
 }
 
+/** Upserts one job row by key (see scheduleJobs). */
+export function scheduleJob(db: Db, request: JobRequest, now: number): Promise<void> {
+  return scheduleJobs(db, [request], now);
+}
+
+/** How many of the oldest due jobs a claim looks at when spreading the take across tenants. */
+const CLAIM_SCAN = 500;
+
 /** The job queue of the embedded deployment: rows with a lease, in the same database as the data. */
 export class SqlJobQueue implements JobQueue {
+  private completions: Array<{ job: ClaimedJob; resolve: () => void; reject: (error: unknown) => void }> = [];
+
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly clock: Clock,
@@ -57,7 +71,9 @@ export class SqlJobQueue implements JobQueue {
         'in',
         sql<number>`(SELECT id FROM (
             SELECT id, run_at, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY run_at, id) AS turn
-            FROM jobs WHERE run_at <= ${now} AND (locked_until IS NULL OR locked_until < ${now})
+            FROM (SELECT id, run_at, tenant_id FROM jobs
+                  WHERE run_at <= ${now} AND (locked_until IS NULL OR locked_until < ${now})
+                  ORDER BY run_at LIMIT ${CLAIM_SCAN})
           ) AS due ORDER BY turn, run_at, id LIMIT ${limit})`,
       )
       .returning(['id', 'name', 'tenant_id', 'job_key', 'payload', 'attempts'])
@@ -73,21 +89,40 @@ export class SqlJobQueue implements JobQueue {
     }));
   }
 
-  async complete(job: ClaimedJob): Promise<void> {
-    const id = Number(job.id);
-    const deleted = await this.db
-      .deleteFrom('jobs')
-      .where('id', '=', id)
-      .where('locked_by', '=', job.workerId)
-      .where('dirty', '=', 0)
-      .executeTakeFirst();
-    if (Number(deleted.numDeletedRows) === 0) {
-      await this.db
-        .updateTable('jobs')
-        .set({ locked_by: null, locked_until: null, dirty: 0, attempts: 0, last_error: null })
-        .where('id', '=', id)
-        .where('locked_by', '=', job.workerId)
-        .execute();
+  /** Completions that arrive together are written in one transaction (group commit). */
+  complete(job: ClaimedJob): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.completions.push({ job, resolve, reject });
+      if (this.completions.length === 1) setImmediate(() => void this.flushCompletions());
+    });
+  }
+
+  private async flushCompletions(): Promise<void> {
+    const batch = this.completions;
+    this.completions = [];
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const { job } of batch) {
+          const id = Number(job.id);
+          const deleted = await trx
+            .deleteFrom('jobs')
+            .where('id', '=', id)
+            .where('locked_by', '=', job.workerId)
+            .where('dirty', '=', 0)
+            .executeTakeFirst();
+          if (Number(deleted.numDeletedRows) === 0) {
+            await trx
+              .updateTable('jobs')
+              .set({ locked_by: null, locked_until: null, dirty: 0, attempts: 0, last_error: null })
+              .where('id', '=', id)
+              .where('locked_by', '=', job.workerId)
+              .execute();
+          }
+        }
+      });
+      for (const { resolve } of batch) resolve();
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
     }
   }
 
