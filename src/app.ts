@@ -5,8 +5,8 @@ import { openDatabase, type SqlDatabase } from './adapters/sql/open-database.js'
 import { SqlConversationStore } from './adapters/sql/sql-conversation-store.js';
 import { SqlInbox } from './adapters/sql/sql-inbox.js';
 import { SqlJobQueue } from './adapters/sql/sql-job-queue.js';
+import { WriteBatcher } from './adapters/sql/write-batcher.js';
 import { deliveryJob, SqlOutbox } from './adapters/sql/sql-outbox.js';
-import { SqlUsageLog } from './adapters/sql/sql-usage-log.js';
 import { adminRoutes } from './admin/index.js';
 import type { Env } from './config/env.js';
 import { loadTenantsDir } from './config/load-tenants.js';
@@ -65,11 +65,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const registry = () => tenants;
 
   const database = await openDatabase(env.DATABASE_URL, { synchronous: env.SQLITE_SYNCHRONOUS });
-  const queue = new SqlJobQueue(database.db, clock);
-  const inbox = new SqlInbox(database.db, clock);
-  const conversations = new SqlConversationStore(database.db);
-  const outbox = new SqlOutbox(database.db);
-  const usage = new SqlUsageLog(database.db);
+  const batcher = new WriteBatcher(database.db);
+  const queue = new SqlJobQueue(database.db, batcher, clock);
+  const inbox = new SqlInbox(batcher, clock);
+  const conversations = new SqlConversationStore(database.db, batcher);
+  const outbox = new SqlOutbox(database.db, batcher);
   const graph = new GraphClient({ baseUrl: env.WHATSAPP_GRAPH_URL, apiVersion: env.WHATSAPP_API_VERSION, ...(options.fetch ? { fetch: options.fetch } : {}) });
 
   const workerId = newId('worker');
@@ -89,7 +89,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
           handlers: {
             'conversation.turn': async (job) => {
               await runTurn(
-                { conversations, chat, usage, graph, tenants: registry, clock, log: log.child({ stage: 'conversation' }), metrics },
+                { conversations, chat, graph, tenants: registry, clock, log: log.child({ stage: 'conversation' }), metrics },
                 String(job.payload['tenantId']),
                 String(job.payload['userId']),
               );
@@ -192,6 +192,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       accepting = false;
       if (started) await http.close(); // finishes in-flight webhooks: their rows are committed before the 200
       if (worker) await worker.stop();
+      await graph.close();
       await database.close();
       log.info('server.stopped');
     },

@@ -1,8 +1,7 @@
 import type { ChatModel } from '../ports/chat-model.js';
 import type { Clock } from '../ports/clock.js';
-import type { Conversation, ConversationStore, MailboxMessage, TurnCommit } from '../ports/conversation-store.js';
+import type { Conversation, ConversationStore, MailboxMessage, ModelCallRecord, TurnCommit } from '../ports/conversation-store.js';
 import type { OutboxDraft } from '../ports/outbox.js';
-import type { UsageLog } from '../ports/usage-log.js';
 import { buildSystemPrompt } from '../engine/index.js';
 import { compileKeywords, planEscalation, textBody, type EscalationTrigger, type KeywordMatcher } from '../escalation/index.js';
 import type { Metrics } from '../ops/index.js';
@@ -16,7 +15,6 @@ import type { Tenant, TenantRegistry } from '../tenancy/index.js';
 export interface TurnDependencies {
   conversations: ConversationStore;
   chat: ChatModel;
-  usage: UsageLog;
   graph: GraphClient;
   tenants: () => TenantRegistry;
   clock: Clock;
@@ -55,6 +53,7 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
     // Humans are handling it (or this is the agent's own number): keep the messages, stay silent.
     await conversations.commitTurn(tenantId, userId, {
       turnId,
+      conversation,
       messageIds: ids,
       outcome: 'held',
       history: [{ role: 'user', content: userText }],
@@ -68,7 +67,7 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
 
   const fresh = now - conversation.lastActivityAt > tenant.memoryTtlMs;
   const sessionStartedAt = fresh ? now : conversation.sessionStartedAt;
-  const base = { turnId, messageIds: ids, now, ...(fresh ? { sessionStartedAt } : {}) };
+  const base = { turnId, conversation, messageIds: ids, now, ...(fresh ? { sessionStartedAt } : {}) };
 
   let matcher = matchers.get(tenant);
   if (!matcher) matchers.set(tenant, (matcher = compileKeywords(tenant.config.escalation.keywords)));
@@ -84,6 +83,7 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
   const history = await conversations.history(tenantId, userId, sessionStartedAt, tenant.config.memory.max_turns * 2);
   const started = performance.now();
   let replyText: string;
+  let modelCall: ModelCallRecord;
   try {
     const result = await deps.chat.reply({
       tenantId,
@@ -92,12 +92,12 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
       messages: [...history.map(({ role, content }) => ({ role, content })), { role: 'user', content: userText }],
     });
     replyText = result.text;
-    await recordCall(deps, tenant, turnId, started, { ok: true, inputTokens: result.inputTokens, outputTokens: result.outputTokens });
+    modelCall = measureCall(deps, tenant, started, { ok: true, inputTokens: result.inputTokens, outputTokens: result.outputTokens });
   } catch (error) {
-    const { code } = describeError(error);
-    await recordCall(deps, tenant, turnId, started, { ok: false, errorCode: code });
-    log.warn({ tenantId, turnId, code, error: describeError(error).message }, 'model.failed');
-    await escalate(deps, tenant, conversation, { kind: 'model_failure' }, base, userText, newest, sessionStartedAt);
+    const { code, message } = describeError(error);
+    log.warn({ tenantId, turnId, code, error: message }, 'model.failed');
+    const failedCall = measureCall(deps, tenant, started, { ok: false, errorCode: code });
+    await escalate(deps, tenant, conversation, { kind: 'model_failure' }, { ...base, modelCall: failedCall }, userText, newest, sessionStartedAt);
     deps.metrics.turns.inc({ tenant: tenantId, outcome: 'fallback' });
     return 'fallback';
   }
@@ -119,6 +119,7 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
       { role: 'assistant', content: replyText },
     ],
     outbox,
+    modelCall,
   });
   deps.metrics.turns.inc({ tenant: tenantId, outcome: 'replied' });
   log.info({ tenantId, userId: maskPhone(userId), turnId, messages: pending.length, parts: parts.length }, 'turn.replied');
@@ -130,13 +131,13 @@ async function escalate(
   tenant: Tenant,
   conversation: Conversation,
   trigger: EscalationTrigger,
-  base: Pick<TurnCommit, 'turnId' | 'messageIds' | 'now' | 'sessionStartedAt'>,
+  base: Pick<TurnCommit, 'turnId' | 'conversation' | 'messageIds' | 'now' | 'sessionStartedAt' | 'modelCall'>,
   userText: string,
   newest: MailboxMessage,
   sessionStartedAt: number,
 ): Promise<void> {
   const agentConversation = tenant.agent ? await deps.conversations.get(tenant.id, tenant.agent.userId) : null;
-  const recent = await deps.conversations.history(tenant.id, conversation.userId, sessionStartedAt, 6);
+  const recent = await deps.conversations.history(tenant.id, conversation.userId, sessionStartedAt, tenant.config.escalation.history_in_notification);
   const plan = planEscalation({
     tenant,
     conversation,
@@ -180,30 +181,22 @@ async function commit(deps: TurnDependencies, tenantId: string, userId: string, 
   }
 }
 
-async function recordCall(
+function measureCall(
   deps: TurnDependencies,
   tenant: Tenant,
-  turnId: string,
   started: number,
   result: { ok: boolean; inputTokens?: number; outputTokens?: number; errorCode?: string },
-): Promise<void> {
+): ModelCallRecord {
   const durationMs = performance.now() - started;
   deps.metrics.modelSeconds.observe({ tenant: tenant.id }, durationMs / 1000);
-  try {
-    await deps.usage.recordModelCall({
-      tenantId: tenant.id,
-      turnId,
-      model: tenant.model.model,
-      inputTokens: result.inputTokens ?? 0,
-      outputTokens: result.outputTokens ?? 0,
-      durationMs,
-      ok: result.ok,
-      errorCode: result.errorCode ?? null,
-      at: deps.clock.now(),
-    });
-  } catch (error) {
-    deps.log.warn({ tenantId: tenant.id, ...describeError(error) }, 'usage.record_failed');
-  }
+  return {
+    model: tenant.model.model,
+    inputTokens: result.inputTokens ?? 0,
+    outputTokens: result.outputTokens ?? 0,
+    durationMs,
+    ok: result.ok,
+    errorCode: result.errorCode ?? null,
+  };
 }
 
 /** Marks the newest message read and shows "typing…" while the model works; best effort, never retried. */

@@ -26,7 +26,7 @@ export async function deliverPending(deps: DeliverDependencies, tenantId: string
   const tenant = deps.tenants().byId(tenantId);
   let sent = 0;
   for (;;) {
-    const batch = await outbox.pending(tenantId, recipientId, 20);
+    const batch = await outbox.pending(tenantId, recipientId, BATCH);
     if (batch.length === 0) return sent;
     for (const message of batch) {
       if (!tenant || !tenant.accessToken) {
@@ -62,5 +62,8 @@ export async function deliverPending(deps: DeliverDependencies, tenantId: string
         throw error;
       }
     }
+    if (batch.length < BATCH) return sent;
   }
 }
+
+const BATCH = 20;

@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { UserAddress } from '../ports/inbound.js';
 import { SwitchboardError } from '../shared/errors.js';
@@ -10,7 +11,7 @@ export interface GraphClientOptions {
   baseUrl: string;
   /** e.g. `v25.0`; pinned in config, since each Graph version lives about two years. */
   apiVersion: string;
-  /** Injected in tests; defaults to the global fetch. */
+  /** Replaces the built-in HTTP client (undici's request API). */
   fetch?: typeof fetch;
   /** Per request, including reading the answer; default 10000. */
   timeoutMs?: number;
@@ -60,13 +61,14 @@ const MAX_GRAPH_TEXT = 300;
 export class GraphClient {
   readonly #baseUrl: string;
   readonly #apiVersion: string;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: typeof fetch | undefined;
+  readonly #agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
   readonly #timeoutMs: number;
 
   constructor(options: GraphClientOptions) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#apiVersion = options.apiVersion.replace(/^\/+|\/+$/g, '');
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = options.fetch;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 
@@ -103,19 +105,35 @@ export class GraphClient {
     await this.#post(phoneNumberId, accessToken, payload);
   }
 
+  /** Closes kept-alive connections (shutdown). */
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
   async #post(phoneNumberId: string, accessToken: string, payload: Record<string, unknown>): Promise<unknown> {
     const url = `${this.#baseUrl}/${this.#apiVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
     let status: number;
     let text: string;
+    const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+    const body = JSON.stringify(payload);
     try {
-      const response = await this.#fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      status = response.status;
-      text = await response.text();
+      if (this.#fetch) {
+        const response = await this.#fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
+        status = response.status;
+        text = await response.text();
+      } else {
+        // undici's request API: the same HTTP client as fetch, without the web-streams layer (the hot path).
+        const response = await request(url, {
+          method: 'POST',
+          headers,
+          body,
+          dispatcher: this.#agent,
+          headersTimeout: this.#timeoutMs,
+          bodyTimeout: this.#timeoutMs,
+        });
+        status = response.statusCode;
+        text = await response.body.text();
+      }
     } catch (error) {
       throw this.#unreachable(url, error);
     }
@@ -125,7 +143,10 @@ export class GraphClient {
   }
 
   #unreachable(url: string, error: unknown): SwitchboardError {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    const code = (error as { code?: unknown } | null)?.code;
+    const timedOut =
+      error instanceof Error &&
+      (error.name === 'TimeoutError' || error.name === 'AbortError' || (typeof code === 'string' && code.includes('TIMEOUT')));
     const reason = timedOut ? `no answer within ${this.#timeoutMs} ms` : describeNetworkError(error);
     const kind = classifyGraphError({ httpStatus: null, code: null, networkError: true }).kind;
     return new SwitchboardError({
@@ -155,6 +176,8 @@ function describeNetworkError(error: unknown): string {
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
   if (cause && typeof cause.code === 'string') return `${error.message} (${cause.code})`;
   if (cause && typeof cause.message === 'string') return `${error.message} (${cause.message})`;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return `${error.message} (${code})`;
   return error.message;
 }
 

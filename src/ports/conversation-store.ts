@@ -35,8 +35,20 @@ export interface HistoryEntry {
   createdAt: number;
 }
 
+/** One model call, recorded per tenant with its turn: the base for budgets, fairness and figures. */
+export interface ModelCallRecord {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  durationMs: number;
+  ok: boolean;
+  errorCode: string | null;
+}
+
 export interface TurnCommit {
   turnId: string;
+  /** The conversation as the turn saw it: created with these values when it is new. */
+  conversation: Conversation;
   /** The mailbox messages this turn consumed. */
   messageIds: string[];
   /** `processed`: answered (or escalated); `held`: stored for the humans while in human mode. */
@@ -45,9 +57,10 @@ export interface TurnCommit {
   outbox: OutboxDraft[];
   sessionStartedAt?: number;
   mode?: { mode: ConversationMode; reason: string };
-  escalation?: { kind: 'keyword' | 'model_error' | 'agent' | 'no_credentials'; trigger: string };
+  escalation?: { kind: 'keyword' | 'model_error' | 'agent'; trigger: string };
   /** When the human mode should end by itself if nobody writes (schedules handoff.release). */
   releaseAt?: number;
+  modelCall?: ModelCallRecord;
   now: number;
 }
 
@@ -56,13 +69,13 @@ export interface TurnCommit {
  * nothing here can read across tenants or users.
  */
 export interface ConversationStore {
-  /** The conversation (created on first use) and its unprocessed messages in arrival order. */
+  /** The conversation (a new one when the user never wrote) and its unprocessed messages in order. Reads only. */
   openTurn(tenantId: string, userId: string, now: number): Promise<{ conversation: Conversation; pending: MailboxMessage[] } | null>;
   /** The newest `limit` history entries since `sinceMs`, oldest first. */
   history(tenantId: string, userId: string, sinceMs: number, limit: number): Promise<HistoryEntry[]>;
   /**
-   * Atomically: marks the messages consumed, appends history, writes the outbox rows and schedules
-   * their delivery, applies mode changes. Fails with TURN_ALREADY_COMMITTED (and writes nothing) when
+   * Atomically: marks the messages consumed, saves the conversation, appends history, writes the
+   * outbox rows and schedules their delivery, applies mode changes, records the model call. Fails with TURN_ALREADY_COMMITTED (and writes nothing) when
    * another worker consumed any of the messages first.
    */
   commitTurn(tenantId: string, userId: string, commit: TurnCommit): Promise<void>;

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type {
   Conversation,
   ConversationMode,
@@ -12,10 +12,14 @@ import { SwitchboardError } from '../../shared/errors.js';
 import { insertOutbox } from './sql-outbox.js';
 import { scheduleJob } from './sql-job-queue.js';
 import type { Tables } from './tables.js';
+import type { WriteBatcher } from './write-batcher.js';
 
 /** Conversations, mailboxes and memory in SQL; every query is scoped by tenant id and user id. */
 export class SqlConversationStore implements ConversationStore {
-  constructor(private readonly db: Kysely<Tables>) {}
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly batcher: WriteBatcher,
+  ) {}
 
   async openTurn(tenantId: string, userId: string, now: number) {
     const pending = await this.db
@@ -31,27 +35,21 @@ export class SqlConversationStore implements ConversationStore {
     pending.sort((a, b) => Number(a.sent_at) - Number(b.sent_at) || a.id - b.id);
     const newest = pending[pending.length - 1]!;
     const lastInboundAt = Math.max(...pending.map((message) => Number(message.received_at)));
-    await this.db
-      .insertInto('conversations')
-      .values({
-        tenant_id: tenantId,
-        user_id: userId,
-        address_kind: newest.address_kind,
-        contact_name: newest.contact_name,
-        mode: 'bot',
-        session_started_at: now,
-        last_activity_at: now,
-        last_inbound_at: lastInboundAt,
-        created_at: now,
-      })
-      .onConflict((conflict) =>
-        conflict.columns(['tenant_id', 'user_id']).doUpdateSet((eb) => ({
-          contact_name: eb.fn.coalesce(eb.ref('excluded.contact_name'), eb.ref('conversations.contact_name')),
-          last_inbound_at: eb.fn('max', [eb.fn.coalesce(eb.ref('conversations.last_inbound_at'), eb.val(0)), eb.val(lastInboundAt)]),
-        })),
-      )
-      .execute();
-    const conversation = (await this.get(tenantId, userId))!;
+    const stored = await this.get(tenantId, userId);
+    const conversation: Conversation = stored
+      ? { ...stored, contactName: newest.contact_name ?? stored.contactName, lastInboundAt: Math.max(stored.lastInboundAt ?? 0, lastInboundAt) }
+      : {
+          tenantId,
+          userId,
+          address: newest.address_kind === 'bsuid' ? { kind: 'bsuid', value: userId } : { kind: 'phone', value: userId },
+          contactName: newest.contact_name,
+          mode: 'bot',
+          modeReason: null,
+          modeChangedAt: null,
+          sessionStartedAt: now,
+          lastActivityAt: now,
+          lastInboundAt,
+        };
     const messages: MailboxMessage[] = pending.map((row) => ({
       id: String(row.id),
       waMessageId: row.wa_message_id,
@@ -81,7 +79,7 @@ export class SqlConversationStore implements ConversationStore {
   }
 
   async commitTurn(tenantId: string, userId: string, commit: TurnCommit): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.batcher.run(async (trx) => {
       if (commit.messageIds.length > 0) {
         const claimed = await trx
           .updateTable('inbound_messages')
@@ -114,14 +112,53 @@ export class SqlConversationStore implements ConversationStore {
           .execute();
       }
       await insertOutbox(trx, commit.outbox, commit.now);
-      const update: Partial<Selectable<Tables['conversations']>> = { last_activity_at: commit.now };
-      if (commit.sessionStartedAt !== undefined) update.session_started_at = commit.sessionStartedAt;
+      const { conversation } = commit;
+      const changes: Record<string, unknown> = {
+        last_activity_at: commit.now,
+        contact_name: conversation.contactName,
+        last_inbound_at: sql`max(coalesce(conversations.last_inbound_at, 0), coalesce(excluded.last_inbound_at, 0))`,
+      };
+      if (commit.sessionStartedAt !== undefined) changes.session_started_at = commit.sessionStartedAt;
       if (commit.mode) {
-        update.mode = commit.mode.mode;
-        update.mode_reason = commit.mode.reason;
-        update.mode_changed_at = commit.now;
+        changes.mode = commit.mode.mode;
+        changes.mode_reason = commit.mode.reason;
+        changes.mode_changed_at = commit.now;
       }
-      await trx.updateTable('conversations').set(update).where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+      // Only what this turn changed is written: an agent's take-over during the turn is kept.
+      await trx
+        .insertInto('conversations')
+        .values({
+          tenant_id: tenantId,
+          user_id: userId,
+          address_kind: conversation.address.kind,
+          contact_name: conversation.contactName,
+          mode: commit.mode?.mode ?? conversation.mode,
+          mode_reason: commit.mode?.reason ?? conversation.modeReason,
+          mode_changed_at: commit.mode ? commit.now : conversation.modeChangedAt,
+          session_started_at: commit.sessionStartedAt ?? conversation.sessionStartedAt,
+          last_activity_at: commit.now,
+          last_inbound_at: conversation.lastInboundAt,
+          created_at: commit.now,
+        })
+        .onConflict((conflict) => conflict.columns(['tenant_id', 'user_id']).doUpdateSet(changes as never))
+        .execute();
+      if (commit.modelCall) {
+        const call = commit.modelCall;
+        await trx
+          .insertInto('model_calls')
+          .values({
+            tenant_id: tenantId,
+            turn_id: commit.turnId,
+            model: call.model,
+            input_tokens: call.inputTokens,
+            output_tokens: call.outputTokens,
+            duration_ms: Math.round(call.durationMs),
+            ok: call.ok ? 1 : 0,
+            error_code: call.errorCode,
+            created_at: commit.now,
+          })
+          .execute();
+      }
       if (commit.escalation) {
         await trx
           .insertInto('escalations')

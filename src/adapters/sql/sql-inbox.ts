@@ -1,9 +1,10 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { AcceptResult, Inbox, TenantMessage, TenantStatus } from '../../ports/inbox.js';
 import { applyStatus } from './apply-status.js';
 import { scheduleJobs } from './sql-job-queue.js';
 import type { Tables } from './tables.js';
+import type { WriteBatcher } from './write-batcher.js';
 
 interface PendingBatch {
   messages: TenantMessage[];
@@ -13,16 +14,15 @@ interface PendingBatch {
 }
 
 /**
- * The embedded inbox. Webhooks that arrive in the same event-loop turn are written in one
- * transaction (group commit): each request still gets its 200 only after its rows are committed,
- * but a burst of requests pays for one commit instead of one each.
+ * The embedded inbox. Webhooks that arrive while a write is pending are written together, in one
+ * multi-row insert inside the batcher's group commit: each request still gets its 200 only after
+ * its rows are committed, but a burst of requests pays for one commit instead of one each.
  */
 export class SqlInbox implements Inbox {
   private queue: PendingBatch[] = [];
-  private flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly db: Kysely<Tables>,
+    private readonly batcher: WriteBatcher,
     private readonly clock: Clock,
   ) {}
 
@@ -32,22 +32,20 @@ export class SqlInbox implements Inbox {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ ...batch, resolve, reject });
-      if (this.flushing === null) this.flushing = new Promise((done) => setImmediate(() => this.flush().finally(done)));
+      if (this.queue.length > 1) return; // the unit already submitted will take this one too
+      let taken: PendingBatch[] = [];
+      this.batcher
+        .run(async (trx) => {
+          // Runs at commit time: every webhook that arrived meanwhile is in the queue by now.
+          taken = this.queue;
+          this.queue = [];
+          return this.write(trx, taken);
+        })
+        .then(
+          (results) => taken.forEach((item, index) => item.resolve(results[index]!)),
+          (error: unknown) => taken.forEach((item) => item.reject(error)),
+        );
     });
-  }
-
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batches = this.queue;
-      this.queue = [];
-      try {
-        const results = await this.db.transaction().execute((trx) => this.write(trx, batches));
-        batches.forEach((batch, index) => batch.resolve(results[index]!));
-      } catch (error) {
-        for (const batch of batches) batch.reject(error);
-      }
-    }
-    this.flushing = null;
   }
 
   private async write(trx: Transaction<Tables>, batches: PendingBatch[]): Promise<AcceptResult[]> {

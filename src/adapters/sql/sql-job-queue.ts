@@ -2,6 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { ClaimedJob, DeadLetter, JobName, JobQueue, JobRequest } from '../../ports/job-queue.js';
 import type { Tables } from './tables.js';
+import type { WriteBatcher } from './write-batcher.js';
 
 type Db = Kysely<Tables> | Transaction<Tables>;
 
@@ -48,22 +49,21 @@ const CLAIM_SCAN = 500;
 
 /** The job queue of the embedded deployment: rows with a lease, in the same database as the data. */
 export class SqlJobQueue implements JobQueue {
-  private completions: Array<{ job: ClaimedJob; resolve: () => void; reject: (error: unknown) => void }> = [];
-
   constructor(
     private readonly db: Kysely<Tables>,
+    private readonly batcher: WriteBatcher,
     private readonly clock: Clock,
   ) {}
 
   async schedule(request: JobRequest): Promise<void> {
-    await scheduleJob(this.db, request, this.clock.now());
+    await this.batcher.run((trx) => scheduleJob(trx, request, this.clock.now()));
   }
 
   async claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
     if (limit <= 0) return [];
     const now = this.clock.now();
     // Round-robin across tenants: the n-th due job of every tenant goes before the (n+1)-th of any.
-    const rows = await this.db
+    const rows = await this.batcher.run((trx) => trx
       .updateTable('jobs')
       .set({ locked_by: workerId, locked_until: now + leaseMs, attempts: sql`attempts + 1`, dirty: 0 })
       .where(
@@ -77,7 +77,7 @@ export class SqlJobQueue implements JobQueue {
           ) AS due ORDER BY turn, run_at, id LIMIT ${limit})`,
       )
       .returning(['id', 'name', 'tenant_id', 'job_key', 'payload', 'attempts'])
-      .execute();
+      .execute());
     return rows.map((row) => ({
       id: String(row.id),
       name: row.name as JobName,
@@ -89,55 +89,38 @@ export class SqlJobQueue implements JobQueue {
     }));
   }
 
-  /** Completions that arrive together are written in one transaction (group commit). */
-  complete(job: ClaimedJob): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.completions.push({ job, resolve, reject });
-      if (this.completions.length === 1) setImmediate(() => void this.flushCompletions());
+  async complete(job: ClaimedJob): Promise<void> {
+    const id = Number(job.id);
+    await this.batcher.run(async (trx) => {
+      const deleted = await trx
+        .deleteFrom('jobs')
+        .where('id', '=', id)
+        .where('locked_by', '=', job.workerId)
+        .where('dirty', '=', 0)
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) > 0) return;
+      // Scheduled again while it ran: due again (at the time the new work asked for).
+      await trx
+        .updateTable('jobs')
+        .set({ locked_by: null, locked_until: null, dirty: 0, attempts: 0, last_error: null })
+        .where('id', '=', id)
+        .where('locked_by', '=', job.workerId)
+        .execute();
     });
   }
 
-  private async flushCompletions(): Promise<void> {
-    const batch = this.completions;
-    this.completions = [];
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        for (const { job } of batch) {
-          const id = Number(job.id);
-          const deleted = await trx
-            .deleteFrom('jobs')
-            .where('id', '=', id)
-            .where('locked_by', '=', job.workerId)
-            .where('dirty', '=', 0)
-            .executeTakeFirst();
-          if (Number(deleted.numDeletedRows) === 0) {
-            await trx
-              .updateTable('jobs')
-              .set({ locked_by: null, locked_until: null, dirty: 0, attempts: 0, last_error: null })
-              .where('id', '=', id)
-              .where('locked_by', '=', job.workerId)
-              .execute();
-          }
-        }
-      });
-      for (const { resolve } of batch) resolve();
-    } catch (error) {
-      for (const { reject } of batch) reject(error);
-    }
-  }
-
   async retryLater(job: ClaimedJob, runAt: number, error: string): Promise<void> {
-    await this.db
+    await this.batcher.run((trx) => trx
       .updateTable('jobs')
       .set({ locked_by: null, locked_until: null, run_at: runAt, last_error: error.slice(0, 1000) })
       .where('id', '=', Number(job.id))
       .where('locked_by', '=', job.workerId)
-      .execute();
+      .execute());
   }
 
   async deadLetter(job: ClaimedJob, error: string): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction().execute(async (trx) => {
+    await this.batcher.run(async (trx) => {
       const row = await trx
         .selectFrom('jobs')
         .select(['payload', 'dirty'])
@@ -197,7 +180,7 @@ export class SqlJobQueue implements JobQueue {
 
   async retryDeadLetter(id: string, tenantId?: string): Promise<boolean> {
     const now = this.clock.now();
-    return this.db.transaction().execute(async (trx) => {
+    return this.batcher.run(async (trx) => {
       let query = trx.selectFrom('dead_letters').selectAll().where('id', '=', Number(id)).where('retried_at', 'is', null);
       if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
       const row = await query.executeTakeFirst();

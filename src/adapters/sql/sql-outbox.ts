@@ -4,6 +4,7 @@ import type { Outbox, OutboxDraft, OutboxKind, OutboxMessage, OutboxState } from
 import { moveForward } from './apply-status.js';
 import { scheduleJob } from './sql-job-queue.js';
 import type { Tables } from './tables.js';
+import type { WriteBatcher } from './write-batcher.js';
 
 /** Writes outbox rows (a repeated idempotency key is ignored) and schedules one delivery job per recipient. */
 export async function insertOutbox(trx: Transaction<Tables>, drafts: OutboxDraft[], now: number): Promise<void> {
@@ -46,10 +47,13 @@ export function deliveryJob(tenantId: string, recipientId: string, now: number) 
 }
 
 export class SqlOutbox implements Outbox {
-  constructor(private readonly db: Kysely<Tables>) {}
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly batcher: WriteBatcher,
+  ) {}
 
   async add(drafts: OutboxDraft[], now: number): Promise<void> {
-    await this.db.transaction().execute((trx) => insertOutbox(trx, drafts, now));
+    await this.batcher.run((trx) => insertOutbox(trx, drafts, now));
   }
 
   async pending(tenantId: string, recipientId: string, limit: number): Promise<OutboxMessage[]> {
@@ -66,7 +70,7 @@ export class SqlOutbox implements Outbox {
   }
 
   async markSent(tenantId: string, id: string, waMessageId: string, now: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.batcher.run(async (trx) => {
       await trx
         .updateTable('outbox')
         .set({ state: 'sent', wa_message_id: waMessageId, sent_at: now, updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
@@ -91,21 +95,21 @@ export class SqlOutbox implements Outbox {
   }
 
   async markFailed(tenantId: string, id: string, error: { code: number | null; detail: string }, now: number): Promise<void> {
-    await this.db
+    await this.batcher.run((trx) => trx
       .updateTable('outbox')
       .set({ state: 'failed', error_code: error.code, error_detail: error.detail.slice(0, 1000), updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', Number(id))
-      .execute();
+      .execute());
   }
 
   async recordAttempt(tenantId: string, id: string, detail: string, now: number): Promise<void> {
-    await this.db
+    await this.batcher.run((trx) => trx
       .updateTable('outbox')
       .set({ error_detail: detail.slice(0, 1000), updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', Number(id))
-      .execute();
+      .execute());
   }
 
   async pendingRecipients(): Promise<Array<{ tenantId: string; recipientId: string }>> {

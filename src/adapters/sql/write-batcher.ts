@@ -1,0 +1,66 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Tables } from './tables.js';
+
+type Unit = {
+  work: (trx: Transaction<Tables>) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+};
+
+/**
+ * Group commit. Units of work submitted in the same event-loop turn run in one transaction, each
+ * inside its own savepoint: a unit that throws is rolled back alone and its caller gets the error;
+ * the others commit together, and every caller's promise settles only after that commit. A commit
+ * is the expensive part of a small SQLite write, so a busy pipeline pays for one instead of dozens.
+ */
+export class WriteBatcher {
+  private pending: Unit[] = [];
+  private scheduled = false;
+
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  run<T>(work: (trx: Transaction<Tables>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const units = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const unit of units) {
+          if (units.length === 1) {
+            outcomes.push({ ok: true, value: await unit.work(trx) });
+            continue;
+          }
+          await sql`SAVEPOINT unit`.execute(trx);
+          try {
+            const value = await unit.work(trx);
+            await sql`RELEASE unit`.execute(trx);
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            await sql`ROLLBACK TO unit`.execute(trx);
+            await sql`RELEASE unit`.execute(trx);
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      units.forEach((unit) => unit.reject(error));
+      return;
+    }
+    units.forEach((unit, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) unit.resolve(outcome.value);
+      else unit.reject(outcome.error);
+    });
+  }
+}
