@@ -104,8 +104,8 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .addColumn('run_at', 'bigint', (c) => c.notNull())
           .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
           .addColumn('locked_by', 'text')
-          .addColumn('locked_until', 'bigint')
           .addColumn('dirty', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('rerun_at', 'bigint')
           .addColumn('last_error', 'text')
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .execute();

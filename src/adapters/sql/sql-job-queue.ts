@@ -30,10 +30,12 @@ export async function scheduleJobs(db: Db, requests: JobRequest[], now: number):
     )
     .onConflict((conflict) =>
       conflict.column('job_key').doUpdateSet({
-        // A job that runs right now must run once more for work scheduled during the run.
-        dirty: sql`CASE WHEN jobs.locked_until IS NOT NULL THEN 1 ELSE jobs.dirty END`,
+        // A job that runs right now must run once more, for the work scheduled during the run;
+        // its run_at is its lease's expiry until then, so it is left alone.
+        dirty: sql`CASE WHEN jobs.locked_by IS NOT NULL THEN 1 ELSE jobs.dirty END`,
+        rerun_at: sql`CASE WHEN jobs.locked_by IS NOT NULL THEN excluded.run_at ELSE jobs.rerun_at END`,
         payload: sql`excluded.payload`,
-        run_at: replace ? sql`excluded.run_at` : sql`jobs.run_at`,
+        run_at: replace ? sql`CASE WHEN jobs.locked_by IS NOT NULL THEN jobs.run_at ELSE excluded.run_at END` : sql`jobs.run_at`,
       }),
     )
     .execute();
@@ -45,7 +47,7 @@ export function scheduleJob(db: Db, request: JobRequest, now: number): Promise<v
 }
 
 /** How many of the oldest due jobs a claim looks at when spreading the take across tenants. */
-const CLAIM_SCAN = 500;
+const CLAIM_SCAN = 200;
 
 /** The job queue of the embedded deployment: rows with a lease, in the same database as the data. */
 export class SqlJobQueue implements JobQueue {
@@ -63,16 +65,18 @@ export class SqlJobQueue implements JobQueue {
     if (limit <= 0) return [];
     const now = this.clock.now();
     // Round-robin across tenants: the n-th due job of every tenant goes before the (n+1)-th of any.
+    // A claimed job's run_at becomes its lease's expiry: the due-jobs index then skips running jobs,
+    // and a job whose worker died is simply due again.
     const rows = await this.batcher.run((trx) => trx
       .updateTable('jobs')
-      .set({ locked_by: workerId, locked_until: now + leaseMs, attempts: sql`attempts + 1`, dirty: 0 })
+      .set({ locked_by: workerId, run_at: now + leaseMs, attempts: sql`attempts + 1`, dirty: 0, rerun_at: null })
       .where(
         'id',
         'in',
         sql<number>`(SELECT id FROM (
             SELECT id, run_at, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY run_at, id) AS turn
             FROM (SELECT id, run_at, tenant_id FROM jobs
-                  WHERE run_at <= ${now} AND (locked_until IS NULL OR locked_until < ${now})
+                  WHERE run_at <= ${now}
                   ORDER BY run_at LIMIT ${CLAIM_SCAN})
           ) AS due ORDER BY turn, run_at, id LIMIT ${limit})`,
       )
@@ -96,15 +100,17 @@ export class SqlJobQueue implements JobQueue {
         .deleteFrom('jobs')
         .where('id', '=', id)
         .where('locked_by', '=', job.workerId)
+        .where('attempts', '=', job.attempts)
         .where('dirty', '=', 0)
         .executeTakeFirst();
       if (Number(deleted.numDeletedRows) > 0) return;
-      // Scheduled again while it ran: due again (at the time the new work asked for).
+      // Scheduled again while it ran: due again, at the time the new work asked for.
       await trx
         .updateTable('jobs')
-        .set({ locked_by: null, locked_until: null, dirty: 0, attempts: 0, last_error: null })
+        .set({ locked_by: null, run_at: sql`coalesce(rerun_at, ${this.clock.now()})`, rerun_at: null, dirty: 0, attempts: 0, last_error: null })
         .where('id', '=', id)
         .where('locked_by', '=', job.workerId)
+        .where('attempts', '=', job.attempts)
         .execute();
     });
   }
@@ -112,9 +118,10 @@ export class SqlJobQueue implements JobQueue {
   async retryLater(job: ClaimedJob, runAt: number, error: string): Promise<void> {
     await this.batcher.run((trx) => trx
       .updateTable('jobs')
-      .set({ locked_by: null, locked_until: null, run_at: runAt, last_error: error.slice(0, 1000) })
+      .set({ locked_by: null, run_at: runAt, dirty: 0, rerun_at: null, last_error: error.slice(0, 1000) })
       .where('id', '=', Number(job.id))
       .where('locked_by', '=', job.workerId)
+      .where('attempts', '=', job.attempts)
       .execute());
   }
 
@@ -126,6 +133,7 @@ export class SqlJobQueue implements JobQueue {
         .select(['payload', 'dirty'])
         .where('id', '=', Number(job.id))
         .where('locked_by', '=', job.workerId)
+        .where('attempts', '=', job.attempts)
         .executeTakeFirst();
       if (!row) return;
       await trx
@@ -145,16 +153,15 @@ export class SqlJobQueue implements JobQueue {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const now = this.clock.now();
     const row = await this.db
       .selectFrom('jobs')
-      .select((eb) => eb.fn.min<number>(sql`CASE WHEN locked_until IS NOT NULL AND locked_until >= ${now} THEN locked_until ELSE run_at END`).as('due'))
+      .select((eb) => eb.fn.min<number>('run_at').as('due'))
       .executeTakeFirst();
     return row?.due === null || row?.due === undefined ? null : Number(row.due);
   }
 
   async releaseLeasesExcept(workerIds: string[]): Promise<number> {
-    let query = this.db.updateTable('jobs').set({ locked_by: null, locked_until: null }).where('locked_by', 'is not', null);
+    let query = this.db.updateTable('jobs').set({ locked_by: null, run_at: this.clock.now() }).where('locked_by', 'is not', null);
     if (workerIds.length > 0) query = query.where('locked_by', 'not in', workerIds);
     const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);

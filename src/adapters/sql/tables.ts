@@ -75,9 +75,11 @@ export interface Tables {
     payload: string;
     run_at: number;
     attempts: number;
+    /** The worker running the job; while set, run_at is the lease's expiry. */
     locked_by: string | null;
-    locked_until: number | null;
+    /** 1 when the job was scheduled again while it ran: it runs once more, at rerun_at. */
     dirty: number;
+    rerun_at: number | null;
     last_error: string | null;
     created_at: number;
   };
