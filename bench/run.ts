@@ -162,6 +162,7 @@ async function main() {
     graph.reset();
     model.setLatency(800);
     const open = await spawnServer('bench/switchboard-server.ts', { ...baseEnv, DATABASE_URL: `sqlite:${path.join(dir, 'open.db')}` });
+    const openCpuBefore = cpuMs(open.pid);
     const sentAt = new Map<string, number>();
     const ackMs: number[] = [];
     const total = rate * seconds;
@@ -185,11 +186,13 @@ async function main() {
     await Promise.all(inflight);
     await graph.waitForSends(total, 60_000).catch(() => undefined);
     const replyMs = graph.sends.map((send) => send.at - (sentAt.get(String(send.body['to'])) ?? send.at));
+    const openCpu = (cpuMs(open.pid) - openCpuBefore) / total;
     await open.stop();
     rows.push(
       [`open loop: ${rate} msg/s for ${seconds} s, 800 ms model, distinct users`, `${total} sent, ${graph.sends.length} replied`],
       ['open loop: ack p50 / p99 (target p99 < 25 ms)', `${percentile(ackMs, 50).toFixed(1)} / ${percentile(ackMs, 99).toFixed(1)} ms`],
       ['open loop: time to reply p50 / p99 (target p99 < 1 s)', `${percentile(replyMs, 50).toFixed(0)} / ${percentile(replyMs, 99).toFixed(0)} ms`],
+      ['open loop: server CPU per message (AI SDK over HTTP)', `${openCpu.toFixed(3)} ms`],
     );
   } finally {
     await graph.close();

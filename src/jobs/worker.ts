@@ -5,6 +5,9 @@ import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../ops/index.js';
 import { backoffDelay } from './backoff.js';
 
+/** Jobs taken per claim: a large backlog is started in slices, not all in one event-loop turn. */
+const CLAIM_BATCH = 32;
+
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
 
 export interface WorkerOptions {
@@ -80,7 +83,7 @@ export class Worker {
     const { queue, log } = this.options;
     try {
       while (this.running) {
-        const free = this.options.concurrency - this.inFlight.size;
+        const free = Math.min(this.options.concurrency - this.inFlight.size, CLAIM_BATCH);
         if (free <= 0) return; // a finishing job calls wake()
         const jobs = await queue.claim(this.options.id, free, this.options.leaseMs);
         for (const job of jobs) this.track(this.run(job));

@@ -4,6 +4,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText, type LanguageModel } from 'ai';
 import type { ChatModel, ChatRequest, ChatResult, ModelSettings } from '../../ports/chat-model.js';
 import { SwitchboardError } from '../../shared/errors.js';
+import { createRequestFetch } from './request-fetch.js';
 
 /** Provider credentials that may come from the environment when a tenant file sets none. */
 export interface ProviderEnvironment {
@@ -17,10 +18,14 @@ export interface ProviderEnvironment {
 export class AiSdkChatModel implements ChatModel {
   private readonly models = new Map<string, LanguageModel>();
 
+  private readonly fetchImpl: typeof fetch;
+
   constructor(
     private readonly env: ProviderEnvironment,
-    private readonly fetchImpl?: typeof fetch,
-  ) {}
+    fetchImpl?: typeof fetch,
+  ) {
+    this.fetchImpl = fetchImpl ?? createRequestFetch();
+  }
 
   credentialsProblem(settings: ModelSettings): string | null {
     switch (settings.provider) {
@@ -71,7 +76,7 @@ export class AiSdkChatModel implements ChatModel {
     const cacheKey = `${tenantId}\u0000${settings.provider}\u0000${settings.model}\u0000${settings.baseUrl ?? ''}`;
     let model = this.models.get(cacheKey);
     if (model) return model;
-    const fetchOption = this.fetchImpl ? { fetch: this.fetchImpl } : {};
+    const fetchOption = { fetch: this.fetchImpl };
     switch (settings.provider) {
       case 'openai': {
         const provider = createOpenAI({

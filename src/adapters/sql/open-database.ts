@@ -64,7 +64,6 @@ function withStatementCache(native: Database.Database): Database.Database {
     let statement = cache.get(source);
     if (!statement) {
       statement = native.prepare(source);
-      if (process.env['SB_SQL_PROFILE']) statement = profiled(source, statement);
       if (cache.size >= 500) cache.delete(cache.keys().next().value!);
       cache.set(source, statement);
     }
@@ -79,24 +78,3 @@ function withStatementCache(native: Database.Database): Database.Database {
   });
 }
 
-const stats = new Map<string, { n: number; ms: number }>();
-function profiled(source: string, statement: Database.Statement): Database.Statement {
-  const wrap = (name: 'run' | 'all' | 'get') => {
-    const original = (statement as any)[name].bind(statement);
-    (statement as any)[name] = (...args: unknown[]) => {
-      const t = performance.now();
-      try { return original(...args); } finally {
-        const key = source.slice(0, 160);
-        const entry = stats.get(key) ?? { n: 0, ms: 0 };
-        entry.n++; entry.ms += performance.now() - t; stats.set(key, entry);
-      }
-    };
-  };
-  wrap('run'); wrap('all'); wrap('get');
-  return statement;
-}
-process.on('exit', () => {
-  if (!process.env['SB_SQL_PROFILE']) return;
-  const rows = [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
-  for (const [sql, { n, ms }] of rows) console.error(`${ms.toFixed(0).padStart(6)} ms ${String(n).padStart(6)}x ${(ms / n * 1000).toFixed(0).padStart(6)}us  ${sql.replace(/\s+/g, ' ')}`);
-});

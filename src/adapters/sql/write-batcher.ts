@@ -30,9 +30,10 @@ export class WriteBatcher {
   }
 
   private async flush(): Promise<void> {
-    const units = this.pending;
-    this.pending = [];
-    this.scheduled = false;
+    // Bounded: a transaction runs without yielding, so a huge one would stall every webhook's 200.
+    const units = this.pending.splice(0, MAX_UNITS);
+    this.scheduled = this.pending.length > 0;
+    if (this.scheduled) setImmediate(() => void this.flush());
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -64,3 +65,6 @@ export class WriteBatcher {
     });
   }
 }
+
+/** Units per transaction: enough to amortise the commit, few enough to keep the event loop responsive. */
+const MAX_UNITS = 64;
