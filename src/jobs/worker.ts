@@ -33,8 +33,9 @@ export interface WorkerOptions {
  * dead-lettered when permanent or exhausted.
  */
 export class Worker {
-  private running = false;
+  private active = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly running = new Set<ClaimedJob>();
   private timer: NodeJS.Timeout | null = null;
   private pump: Promise<void> | null = null;
   private wakeRequested = false;
@@ -42,14 +43,14 @@ export class Worker {
   constructor(private readonly options: WorkerOptions) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.active) return;
+    this.active = true;
     this.wake();
   }
 
   /** Something was scheduled: look for due work now instead of at the next poll. */
   wake(): void {
-    if (!this.running) return;
+    if (!this.active) return;
     if (this.pump) {
       this.wakeRequested = true;
       return;
@@ -65,14 +66,24 @@ export class Worker {
     });
   }
 
-  /** Stops claiming; waits up to `graceMs` for running jobs. Unfinished ones keep their lease until it expires. */
+  /**
+   * Stops claiming and waits up to `graceMs` for running jobs; the ones still running then are handed
+   * back (due now), so another worker or the next start takes them without waiting for the lease.
+   */
   async stop(graceMs = 10_000): Promise<void> {
-    this.running = false;
+    this.active = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.pump;
     const all = Promise.allSettled([...this.inFlight]);
     await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    for (const job of this.running) {
+      await this.options.queue
+        .retryLater(job, this.options.clock.now(), 'handed back at shutdown')
+        .catch((error: unknown) => this.options.log.error({ jobId: job.id, ...describeError(error) }, 'job.hand_back_failed'));
+      this.options.log.warn({ job: job.name, jobId: job.id, tenantId: job.tenantId }, 'job.handed_back');
+    }
+    this.running.clear();
   }
 
   get busy(): number {
@@ -82,14 +93,14 @@ export class Worker {
   private async fill(): Promise<void> {
     const { queue, log } = this.options;
     try {
-      while (this.running) {
+      while (this.active) {
         const free = Math.min(this.options.concurrency - this.inFlight.size, CLAIM_BATCH);
         if (free <= 0) return; // a finishing job calls wake()
         const jobs = await queue.claim(this.options.id, free, this.options.leaseMs);
         for (const job of jobs) this.track(this.run(job));
         if (jobs.length < free) break;
       }
-      if (!this.running) return;
+      if (!this.active) return;
       const next = await queue.nextDueAt();
       const now = this.options.clock.now();
       const delay = next === null ? this.options.pollMs : Math.max(5, Math.min(this.options.pollMs, next - now));
@@ -113,6 +124,7 @@ export class Worker {
   private async run(job: ClaimedJob): Promise<void> {
     const { queue, log, clock, metrics } = this.options;
     const handler = this.options.handlers[job.name];
+    this.running.add(job);
     try {
       if (!handler) throw new SwitchboardError({ code: 'JOB_UNKNOWN', message: `no handler for job ${job.name}` });
       await handler(job);
@@ -135,6 +147,8 @@ export class Worker {
       } catch (inner) {
         log.error({ job: job.name, jobId: job.id, ...describeError(inner) }, 'job.failure_not_recorded');
       }
+    } finally {
+      this.running.delete(job);
     }
   }
 }
