@@ -32,8 +32,14 @@ export function loadTenantFile(file: string, env: Readonly<Record<string, string
     });
   }
   const unsetVariables: string[] = [];
-  const expanded = expandEnv(document.toJS(), env, [], unsetVariables);
-  const result = tenantSchema.safeParse(expanded);
+  let expanded: unknown;
+  try {
+    expanded = expandEnv(document.toJS(), env, [], unsetVariables);
+  } catch (error) {
+    if (error instanceof SwitchboardError) throw new SwitchboardError({ code: error.code, message: `${relative}: ${error.message}` });
+    throw error;
+  }
+  const result = tenantSchema.safeParse(expanded, { reportInput: true });
   if (!result.success) {
     throw new SwitchboardError({
       code: 'TENANT_FILE_INVALID',
@@ -66,16 +72,18 @@ export function loadTenantsDir(dir: string, env: Readonly<Record<string, string 
     });
   }
   const loaded: LoadedTenant[] = [];
-  const problems: string[] = [];
+  const problems: unknown[] = [];
   for (const name of names) {
     try {
       loaded.push(loadTenantFile(path.join(dir, name), env));
     } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
+      problems.push(error);
     }
   }
-  if (problems.length > 0) {
-    throw new SwitchboardError({ code: 'TENANT_FILE_INVALID', message: problems.join('\n') });
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    const messages = problems.map((problem) => (problem instanceof Error ? problem.message : String(problem)));
+    throw new SwitchboardError({ code: 'TENANT_FILE_INVALID', message: messages.join('\n') });
   }
   assertUnique(loaded, (tenant) => tenant.config.id, 'TENANT_ID_TAKEN', 'id', 'give each tenant its own id');
   assertUnique(
@@ -110,8 +118,9 @@ function formatIssues(error: ZodError): string {
   return error.issues
     .map((issue) => {
       const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-      const got = 'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : '';
-      return `${where}: ${issue.message}${issue.code === 'invalid_type' || issue.code === 'too_small' || issue.code === 'too_big' ? got : ''}`;
+      const input = 'input' in issue ? issue.input : undefined;
+      const got = input !== undefined && (typeof input !== 'object' || input === null) ? `, got ${JSON.stringify(input)}` : '';
+      return `${where}: ${issue.message}${got}`;
     })
     .join('; ');
 }
