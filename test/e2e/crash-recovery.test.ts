@@ -22,18 +22,23 @@ describe('a worker killed mid-turn', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers the message after a restart, once', async () => {
-    graph = await startFakeGraph();
-    model = await startFakeModel({ reply: (request) => `answer: ${lastUserText(request)}` });
+  /** A tenants folder and database that survive the server process, for one tenant on this number. */
+  function serverEnv(phoneNumberId: string): Record<string, string> {
     dir = mkdtempSync(path.join(tmpdir(), 'switchboard-crash-'));
     mkdirSync(path.join(dir, 'tenants'));
-    writeFileSync(path.join(dir, 'tenants', 'crash.yaml'), stringify(tenantFile({ id: 'crash_test', phoneNumberId: '190000000000001', modelUrl: model.url })));
-    const env = {
+    writeFileSync(path.join(dir, 'tenants', 'crash.yaml'), stringify(tenantFile({ id: 'crash_test', phoneNumberId, modelUrl: model.url })));
+    return {
       TENANTS_DIR: path.join(dir, 'tenants'),
       DATABASE_URL: `sqlite:${path.join(dir, 'switchboard.db')}`,
       WHATSAPP_APP_SECRET: APP_SECRET,
       WHATSAPP_GRAPH_URL: graph.url,
     };
+  }
+
+  it('answers the message after a restart, once', async () => {
+    graph = await startFakeGraph();
+    model = await startFakeModel({ reply: (request) => `answer: ${lastUserText(request)}` });
+    const env = serverEnv('190000000000001');
 
     // 1. The model hangs, so the turn is in flight when the process dies.
     model.hang(true);
@@ -59,15 +64,7 @@ describe('a worker killed mid-turn', () => {
   it('sends a reply that was committed but not yet sent, once', async () => {
     graph = await startFakeGraph();
     model = await startFakeModel({ reply: () => 'committed reply' });
-    dir = mkdtempSync(path.join(tmpdir(), 'switchboard-crash-'));
-    mkdirSync(path.join(dir, 'tenants'));
-    writeFileSync(path.join(dir, 'tenants', 'crash.yaml'), stringify(tenantFile({ id: 'crash_test', phoneNumberId: '190000000000002', modelUrl: model.url })));
-    const env = {
-      TENANTS_DIR: path.join(dir, 'tenants'),
-      DATABASE_URL: `sqlite:${path.join(dir, 'switchboard.db')}`,
-      WHATSAPP_APP_SECRET: APP_SECRET,
-      WHATSAPP_GRAPH_URL: graph.url,
-    };
+    const env = serverEnv('190000000000002');
 
     // 1. The Graph API is down: the reply waits in the outbox.
     graph.failNext(1000, { drop: true });
