@@ -82,7 +82,7 @@ async function closedLoop(url: string): Promise<{ rps: number; p50: number; p99:
     requests: [
       {
         method: 'POST',
-        setupRequest: (request: Record<string, unknown>) => {
+        setupRequest: (request: autocannon.Request) => {
           const { body, signature } = signedText(users++ % 1000, PHONE_IDS[users % 3]!);
           return { ...request, body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
         },
