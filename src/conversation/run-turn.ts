@@ -51,7 +51,7 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
 
   if (conversation.mode === 'human' || isAgent) {
     // Humans are handling it (or this is the agent's own number): keep the messages, stay silent.
-    await conversations.commitTurn(tenantId, userId, {
+    await commit(deps, tenantId, userId, {
       turnId,
       conversation,
       messageIds: ids,
