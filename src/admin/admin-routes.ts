@@ -32,15 +32,6 @@ const listQuery = z.object({
 export async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
   const { conversations, queue, clock, log } = options;
   app.addHook('preHandler', requireAdminToken(options.adminToken));
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    if (body === '') return done(null, {});
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(Object.assign(new Error('the body is not JSON'), { statusCode: 400 }), undefined);
-    }
-  });
-
   const tenantOr404 = (tenantId: string) => options.tenants().byId(tenantId);
 
   app.get('/tenants', async () => ({
