@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { SwitchboardError } from '../../shared/errors.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -53,7 +53,8 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema
           .createIndex('inbound_messages_mailbox')
           .on('inbound_messages')
-          .columns(['tenant_id', 'user_id', 'state', 'id'])
+          .columns(['tenant_id', 'user_id', 'id'])
+          .where(sql.ref('state'), '=', sql.lit('pending')) // only the mailbox: it stays small as history grows
           .execute();
 
         await withId(db, 'history')
@@ -83,7 +84,12 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .addColumn('sent_at', 'bigint')
           .addColumn('updated_at', 'bigint', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('outbox_queue').on('outbox').columns(['tenant_id', 'recipient_id', 'state', 'id']).execute();
+        await db.schema
+          .createIndex('outbox_queue')
+          .on('outbox')
+          .columns(['tenant_id', 'recipient_id', 'id'])
+          .where(sql.ref('state'), '=', sql.lit('pending'))
+          .execute();
         await db.schema.createIndex('outbox_wamid').on('outbox').columns(['tenant_id', 'wa_message_id']).execute();
 
         await withId(db, 'parked_statuses')

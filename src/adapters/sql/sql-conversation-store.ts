@@ -12,6 +12,7 @@ import { SwitchboardError } from '../../shared/errors.js';
 import { insertOutbox } from './sql-outbox.js';
 import { scheduleJob } from './sql-job-queue.js';
 import type { Tables } from './tables.js';
+import { PENDING } from './pending.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 /** Conversations, mailboxes and memory in SQL; every query is scoped by tenant id and user id. */
@@ -27,7 +28,7 @@ export class SqlConversationStore implements ConversationStore {
       .select(['id', 'wa_message_id', 'type', 'text', 'sent_at', 'received_at', 'address_kind', 'contact_name'])
       .where('tenant_id', '=', tenantId)
       .where('user_id', '=', userId)
-      .where('state', '=', 'pending')
+      .where('state', '=', PENDING)
       .orderBy('id')
       .execute();
     if (pending.length === 0) return null;
@@ -86,7 +87,7 @@ export class SqlConversationStore implements ConversationStore {
           .set({ state: commit.outcome, turn_id: commit.turnId })
           .where('tenant_id', '=', tenantId)
           .where('user_id', '=', userId)
-          .where('state', '=', 'pending')
+          .where('state', '=', PENDING)
           .where('id', 'in', commit.messageIds.map(Number))
           .executeTakeFirst();
         if (Number(claimed.numUpdatedRows) !== commit.messageIds.length) {

@@ -4,6 +4,7 @@ import type { Outbox, OutboxDraft, OutboxKind, OutboxMessage, OutboxState } from
 import { moveForward } from './apply-status.js';
 import { scheduleJob } from './sql-job-queue.js';
 import type { Tables } from './tables.js';
+import { PENDING } from './pending.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 /** Writes outbox rows (a repeated idempotency key is ignored) and schedules one delivery job per recipient. */
@@ -62,7 +63,7 @@ export class SqlOutbox implements Outbox {
       .selectAll()
       .where('tenant_id', '=', tenantId)
       .where('recipient_id', '=', recipientId)
-      .where('state', '=', 'pending')
+      .where('state', '=', PENDING)
       .orderBy('id')
       .limit(limit)
       .execute();
@@ -116,7 +117,7 @@ export class SqlOutbox implements Outbox {
     const rows = await this.db
       .selectFrom('outbox')
       .select(['tenant_id', 'recipient_id'])
-      .where('state', '=', 'pending')
+      .where('state', '=', PENDING)
       .groupBy(['tenant_id', 'recipient_id'])
       .execute();
     return rows.map((row) => ({ tenantId: row.tenant_id, recipientId: row.recipient_id }));
