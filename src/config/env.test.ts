@@ -53,6 +53,10 @@ describe('readEnv', () => {
     });
   });
 
+  it('treats an empty variable as unset', () => {
+    expect(readEnv({ PORT: '', WORKER_CONCURRENCY: '' })).toMatchObject({ PORT: 3000, WORKER_CONCURRENCY: 256 });
+  });
+
   it('rejects an invalid PORT, naming it', () => {
     for (const port of ['abc', '70000', '-1', '80.5']) {
       const error = readError({ PORT: port });

@@ -20,7 +20,9 @@ const envSchema = z.object({
 export type Env = Readonly<z.infer<typeof envSchema>> & { readonly raw: Readonly<Record<string, string | undefined>> };
 
 export function readEnv(source: Record<string, string | undefined> = process.env): Env {
-  const result = envSchema.safeParse(source);
+  // An empty variable (`PORT=`) means unset, not 0.
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = envSchema.safeParse(present);
   if (!result.success) {
     const details = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new SwitchboardError({ code: 'ENV_INVALID', message: `environment: ${details}` });

@@ -114,6 +114,21 @@ describe('loadTenantsDir / loadTenantFile', () => {
     expect(hotError.message).toContain('"hot"');
   });
 
+  it('names the variable to set when a required field comes from an unset one', () => {
+    const dir = folder({ 'env.yaml': tenant('envy', '${ENVY_PHONE_ID}') });
+    const error = thrownBy(() => loadTenantsDir(dir, {}));
+    expect(error.message).toContain('env.yaml: whatsapp.phone_number_id: ${ENVY_PHONE_ID} is not set');
+    expect(loadTenantsDir(dir, { ENVY_PHONE_ID: '1234567' })[0]!.config.whatsapp.phone_number_id).toBe('1234567');
+  });
+
+  it('reads numbers that come from variables', () => {
+    const dir = folder({ 'num.yaml': tenant('num', '1234567', { conversation: { debounce_ms: '${NUM_DEBOUNCE:-700}' }, memory: { max_turns: '${NUM_TURNS}' } }) });
+    const [loaded] = loadTenantsDir(dir, { NUM_TURNS: '4' });
+    expect(loaded!.config.conversation.debounce_ms).toBe(700);
+    expect(loaded!.config.memory.max_turns).toBe(4);
+    expect(thrownBy(() => loadTenantsDir(dir, { NUM_TURNS: 'four' })).message).toContain('memory.max_turns');
+  });
+
   it('names the field of a nested and of a missing required value', () => {
     const dir = folder({
       'tenant.yaml': tenant('tenant', '12', { conversation: { debounce_ms: -5 } }),

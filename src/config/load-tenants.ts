@@ -43,7 +43,7 @@ export function loadTenantFile(file: string, env: Readonly<Record<string, string
   if (!result.success) {
     throw new SwitchboardError({
       code: 'TENANT_FILE_INVALID',
-      message: `${relative}: ${formatIssues(result.error)}`,
+      message: `${relative}: ${formatIssues(result.error, unsetVariables)}`,
     });
   }
   return { file: relative, config: result.data, unsetVariables };
@@ -114,10 +114,13 @@ function assertUnique(
   }
 }
 
-function formatIssues(error: ZodError): string {
+function formatIssues(error: ZodError, unsetVariables: string[]): string {
   return error.issues
     .map((issue) => {
       const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+      // "whatsapp.access_token (${TOKEN})": say which variable to set.
+      const unset = unsetVariables.find((entry) => entry.startsWith(`${where} (`));
+      if (unset) return `${where}: ${unset.slice(where.length + 2, -1)} is not set`;
       const input = 'input' in issue ? issue.input : undefined;
       const got = input !== undefined && (typeof input !== 'object' || input === null) ? `, got ${JSON.stringify(input)}` : '';
       return `${where}: ${issue.message}${got}`;

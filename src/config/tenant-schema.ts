@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { DURATION_PATTERN } from '../shared/durations.js';
 
 const duration = z.string().regex(DURATION_PATTERN, 'expected a duration such as 1500ms, 30s, 10m, 2h or 30d');
+/** Numbers may come from `${VAR}`, which is always text: "1500" is read as 1500. */
+const numeric = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value), schema);
 const digits = z.string().regex(/^\d{5,20}$/, 'expected the id as a string of digits, in quotes');
 
 /** The number the business answers on; `phone_number_id` is the tenant key. */
@@ -17,8 +20,8 @@ export const aiSchema = z.strictObject({
   model: z.string().min(1),
   base_url: z.url().optional(), // openai-compatible (Ollama, vLLM, LM Studio); optional override for the others
   api_key: z.string().optional(), // providers also read OPENAI_API_KEY / ANTHROPIC_API_KEY
-  temperature: z.number().min(0).max(2).default(0.3),
-  max_tokens: z.number().int().min(1).max(32_000).default(512),
+  temperature: numeric(z.number().min(0).max(2)).default(0.3),
+  max_tokens: numeric(z.number().int().min(1).max(32_000)).default(512),
   timeout: duration.default('30s'), // a model call longer than this counts as failed
   system_prompt: z.string().min(1),
   business_context: z.string().default(''),
@@ -26,12 +29,12 @@ export const aiSchema = z.strictObject({
 });
 
 export const memorySchema = z.strictObject({
-  max_turns: z.number().int().min(1).max(100).default(10), // user+assistant pairs sent to the model
+  max_turns: numeric(z.number().int().min(1).max(100)).default(10), // user+assistant pairs sent to the model
   ttl: duration.default('30d'), // idle time after which a conversation restarts
 });
 
 export const conversationSchema = z.strictObject({
-  debounce_ms: z.number().int().min(0).max(60_000).default(1500), // a burst within this becomes one turn
+  debounce_ms: numeric(z.number().int().min(0).max(60_000)).default(1500), // a burst within this becomes one turn
 });
 
 export const escalationSchema = z.strictObject({
@@ -45,7 +48,7 @@ export const escalationSchema = z.strictObject({
     })
     .optional(), // used when the agent's own 24-hour window is closed
   release_after: duration.default('24h'), // human mode ends by itself after this much silence
-  history_in_notification: z.number().int().min(0).max(20).default(5),
+  history_in_notification: numeric(z.number().int().min(0).max(20)).default(5),
 });
 
 /** A tenant file. Keys are a public contract: rename nothing. */

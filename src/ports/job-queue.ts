@@ -47,13 +47,17 @@ export interface DeadLetter {
  */
 export interface JobQueue {
   schedule(request: JobRequest): Promise<void>;
-  /** Takes up to `limit` due jobs, spreading the take across tenants (round-robin by tenant). */
+  /**
+   * Takes up to `limit` due jobs, spreading the take across tenants (round-robin by tenant). The
+   * embedded adapter applies the round-robin to the oldest 200 due jobs: a backlog larger than that
+   * from one tenant is taken oldest first (the scale mode's queue has per-tenant fairness).
+   */
   claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]>;
   /** Done: the job is removed, unless it was scheduled again while it ran; then it is due again. */
   complete(job: ClaimedJob): Promise<void>;
   /** Failed but worth another try at `runAt`. */
   retryLater(job: ClaimedJob, runAt: number, error: string): Promise<void>;
-  /** Failed for good: moved to the dead letters, where it can be listed and retried. */
+  /** Failed for good: moved to the dead letters, where it can be listed and retried. Work scheduled while it ran keeps a job. */
   deadLetter(job: ClaimedJob, error: string): Promise<void>;
   /** The earliest time a job becomes due, for a worker deciding how long to sleep. */
   nextDueAt(): Promise<number | null>;

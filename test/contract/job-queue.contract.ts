@@ -288,6 +288,22 @@ export function jobQueueContract(adapterName: string, create: () => Promise<JobQ
       expect((await queue.listDeadLetters({})).map((letter) => letter.tenantId).sort()).toEqual([tenantA, tenantB].sort());
     });
 
+    it('keeps a job for work scheduled while the dead-lettered run was running', async () => {
+      const { queue, clock } = await open();
+      const tenant = uniqueId('tenant');
+      const key = uniqueId('turn');
+      await queue.schedule(request(tenant, { key, runAt: clock.now() }));
+      const [job] = await queue.claim('worker-1', 1, LEASE_MS);
+      await queue.schedule(request(tenant, { key, runAt: clock.now() + 100 })); // a new message arrives
+      await queue.deadLetter(job!, 'gave up');
+
+      expect((await queue.listDeadLetters({ tenantId: tenant })).map((letter) => letter.key)).toEqual([key]);
+      expect(await queue.nextDueAt()).toBe(clock.now() + 100);
+      clock.advance(100);
+      const [again] = await queue.claim('worker-1', 1, LEASE_MS);
+      expect(again).toMatchObject({ key, attempts: 1 });
+    });
+
     it('retries a dead letter once: due now, with its payload', async () => {
       const { queue, clock } = await open();
       const tenantId = uniqueId('tenant');

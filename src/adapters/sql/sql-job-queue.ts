@@ -130,7 +130,7 @@ export class SqlJobQueue implements JobQueue {
     await this.batcher.run(async (trx) => {
       const row = await trx
         .selectFrom('jobs')
-        .select(['payload', 'dirty'])
+        .select(['payload', 'dirty', 'rerun_at'])
         .where('id', '=', Number(job.id))
         .where('locked_by', '=', job.workerId)
         .where('attempts', '=', job.attempts)
@@ -148,7 +148,16 @@ export class SqlJobQueue implements JobQueue {
           failed_at: now,
         })
         .execute();
-      await trx.deleteFrom('jobs').where('id', '=', Number(job.id)).execute();
+      if (row.dirty === 0) {
+        await trx.deleteFrom('jobs').where('id', '=', Number(job.id)).execute();
+        return;
+      }
+      // Work arrived while it ran (a new message, a new reply): that work gets a fresh job.
+      await trx
+        .updateTable('jobs')
+        .set({ locked_by: null, run_at: row.rerun_at ?? now, rerun_at: null, dirty: 0, attempts: 0, last_error: null })
+        .where('id', '=', Number(job.id))
+        .execute();
     });
   }
 
