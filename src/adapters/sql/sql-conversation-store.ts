@@ -11,9 +11,101 @@ import type { UserAddress } from '../../ports/inbound.js';
 import { SwitchboardError } from '../../shared/errors.js';
 import { insertOutbox } from './sql-outbox.js';
 import { scheduleJob } from './sql-job-queue.js';
+import { QueryShape } from './query-shape.js';
 import type { Tables } from './tables.js';
 import { PENDING } from './pending.js';
 import type { WriteBatcher } from './write-batcher.js';
+
+const mailbox = new QueryShape((db, [tenantId, userId]) =>
+  db
+    .selectFrom('inbound_messages')
+    .select(['id', 'wa_message_id', 'type', 'text', 'sent_at', 'received_at', 'address_kind', 'contact_name'])
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('state', '=', PENDING)
+    .orderBy('id'),
+);
+
+const recentHistory = new QueryShape((db, [tenantId, userId, sinceMs, limit]) =>
+  db
+    .selectFrom('history')
+    .select(['role', 'content', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('created_at', '>=', sinceMs)
+    .orderBy('id', 'desc')
+    .limit(limit),
+);
+
+const conversationRow = new QueryShape((db, [tenantId, userId]) =>
+  db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId),
+);
+
+const consumeMessages = new QueryShape((db, [outcome, turnId, tenantId, userId, ...ids]) =>
+  db
+    .updateTable('inbound_messages')
+    .set({ state: outcome, turn_id: turnId })
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('state', '=', PENDING)
+    .where('id', 'in', ids),
+);
+
+const appendHistory = new QueryShape((db, slots, rows) =>
+  db.insertInto('history').values(
+    Array.from({ length: rows }, (_, row) => {
+      const [tenantId, userId, role, content, turnId, createdAt] = slots.slice(row * 6, row * 6 + 6);
+      return { tenant_id: tenantId, user_id: userId, role, content, turn_id: turnId, created_at: createdAt };
+    }),
+  ),
+);
+
+const NEW_SESSION = 1;
+const MODE_CHANGE = 2;
+
+/** Creates the conversation or updates what a turn changes; the variant says which optional parts changed. */
+const saveConversation = new QueryShape((db, [tenantId, userId, addressKind, contactName, mode, modeReason, modeChangedAt, sessionStartedAt, now, lastInboundAt], variant) =>
+  db
+    .insertInto('conversations')
+    .values({
+      tenant_id: tenantId,
+      user_id: userId,
+      address_kind: addressKind,
+      contact_name: contactName,
+      mode,
+      mode_reason: modeReason,
+      mode_changed_at: modeChangedAt,
+      session_started_at: sessionStartedAt,
+      last_activity_at: now,
+      last_inbound_at: lastInboundAt,
+      created_at: now,
+    })
+    .onConflict((conflict) =>
+      conflict.columns(['tenant_id', 'user_id']).doUpdateSet({
+        last_activity_at: sql`excluded.last_activity_at`,
+        contact_name: sql`excluded.contact_name`,
+        last_inbound_at: sql`max(coalesce(conversations.last_inbound_at, 0), coalesce(excluded.last_inbound_at, 0))`,
+        ...(variant & NEW_SESSION ? { session_started_at: sql`excluded.session_started_at` } : {}),
+        ...(variant & MODE_CHANGE
+          ? { mode: sql`excluded.mode`, mode_reason: sql`excluded.mode_reason`, mode_changed_at: sql`excluded.mode_changed_at` }
+          : {}),
+      }),
+    ),
+);
+
+const recordModelCall = new QueryShape((db, [tenantId, turnId, model, inputTokens, outputTokens, durationMs, ok, errorCode, createdAt]) =>
+  db.insertInto('model_calls').values({
+    tenant_id: tenantId,
+    turn_id: turnId,
+    model,
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    duration_ms: durationMs,
+    ok,
+    error_code: errorCode,
+    created_at: createdAt,
+  }),
+);
 
 /** Conversations, mailboxes and memory in SQL; every query is scoped by tenant id and user id. */
 export class SqlConversationStore implements ConversationStore {
@@ -23,14 +115,7 @@ export class SqlConversationStore implements ConversationStore {
   ) {}
 
   async openTurn(tenantId: string, userId: string, now: number) {
-    const pending = await this.db
-      .selectFrom('inbound_messages')
-      .select(['id', 'wa_message_id', 'type', 'text', 'sent_at', 'received_at', 'address_kind', 'contact_name'])
-      .where('tenant_id', '=', tenantId)
-      .where('user_id', '=', userId)
-      .where('state', '=', PENDING)
-      .orderBy('id')
-      .execute();
+    const pending = await mailbox.rows(this.db, [tenantId, userId]);
     if (pending.length === 0) return null;
     // Meta does not promise order: sort by the user's timestamp, ties in arrival order.
     pending.sort((a, b) => Number(a.sent_at) - Number(b.sent_at) || a.id - b.id);
@@ -63,15 +148,7 @@ export class SqlConversationStore implements ConversationStore {
   }
 
   async history(tenantId: string, userId: string, sinceMs: number, limit: number): Promise<HistoryEntry[]> {
-    const rows = await this.db
-      .selectFrom('history')
-      .select(['role', 'content', 'created_at'])
-      .where('tenant_id', '=', tenantId)
-      .where('user_id', '=', userId)
-      .where('created_at', '>=', sinceMs)
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
+    const rows = await recentHistory.rows(this.db, [tenantId, userId, sinceMs, limit]);
     return rows.reverse().map((row) => ({
       role: row.role as HistoryEntry['role'],
       content: row.content,
@@ -82,15 +159,8 @@ export class SqlConversationStore implements ConversationStore {
   async commitTurn(tenantId: string, userId: string, commit: TurnCommit): Promise<void> {
     await this.batcher.run(async (trx) => {
       if (commit.messageIds.length > 0) {
-        const claimed = await trx
-          .updateTable('inbound_messages')
-          .set({ state: commit.outcome, turn_id: commit.turnId })
-          .where('tenant_id', '=', tenantId)
-          .where('user_id', '=', userId)
-          .where('state', '=', PENDING)
-          .where('id', 'in', commit.messageIds.map(Number))
-          .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) !== commit.messageIds.length) {
+        const claimed = await consumeMessages.run(trx, [commit.outcome, commit.turnId, tenantId, userId, ...commit.messageIds.map(Number)], commit.messageIds.length);
+        if (Number(claimed.numAffectedRows ?? 0) !== commit.messageIds.length) {
           throw new SwitchboardError({
             code: 'TURN_ALREADY_COMMITTED',
             message: `another worker already answered these messages of ${tenantId}; this turn's reply is dropped`,
@@ -98,67 +168,42 @@ export class SqlConversationStore implements ConversationStore {
         }
       }
       if (commit.history.length > 0) {
-        await trx
-          .insertInto('history')
-          .values(
-            commit.history.map((entry) => ({
-              tenant_id: tenantId,
-              user_id: userId,
-              role: entry.role,
-              content: entry.content,
-              turn_id: commit.turnId,
-              created_at: commit.now,
-            })),
-          )
-          .execute();
+        const args = commit.history.flatMap((entry) => [tenantId, userId, entry.role, entry.content, commit.turnId, commit.now]);
+        await appendHistory.run(trx, args, commit.history.length);
       }
       await insertOutbox(trx, commit.outbox, commit.now);
       const { conversation } = commit;
-      const changes: Record<string, unknown> = {
-        last_activity_at: commit.now,
-        contact_name: conversation.contactName,
-        last_inbound_at: sql`max(coalesce(conversations.last_inbound_at, 0), coalesce(excluded.last_inbound_at, 0))`,
-      };
-      if (commit.sessionStartedAt !== undefined) changes.session_started_at = commit.sessionStartedAt;
-      if (commit.mode) {
-        changes.mode = commit.mode.mode;
-        changes.mode_reason = commit.mode.reason;
-        changes.mode_changed_at = commit.now;
-      }
       // Only what this turn changed is written: an agent's take-over during the turn is kept.
-      await trx
-        .insertInto('conversations')
-        .values({
-          tenant_id: tenantId,
-          user_id: userId,
-          address_kind: conversation.address.kind,
-          contact_name: conversation.contactName,
-          mode: commit.mode?.mode ?? conversation.mode,
-          mode_reason: commit.mode?.reason ?? conversation.modeReason,
-          mode_changed_at: commit.mode ? commit.now : conversation.modeChangedAt,
-          session_started_at: commit.sessionStartedAt ?? conversation.sessionStartedAt,
-          last_activity_at: commit.now,
-          last_inbound_at: conversation.lastInboundAt,
-          created_at: commit.now,
-        })
-        .onConflict((conflict) => conflict.columns(['tenant_id', 'user_id']).doUpdateSet(changes as never))
-        .execute();
+      const variant = (commit.sessionStartedAt !== undefined ? NEW_SESSION : 0) | (commit.mode ? MODE_CHANGE : 0);
+      await saveConversation.run(
+        trx,
+        [
+          tenantId,
+          userId,
+          conversation.address.kind,
+          conversation.contactName,
+          commit.mode?.mode ?? conversation.mode,
+          commit.mode?.reason ?? conversation.modeReason,
+          commit.mode ? commit.now : conversation.modeChangedAt,
+          commit.sessionStartedAt ?? conversation.sessionStartedAt,
+          commit.now,
+          conversation.lastInboundAt,
+        ],
+        variant,
+      );
       if (commit.modelCall) {
         const call = commit.modelCall;
-        await trx
-          .insertInto('model_calls')
-          .values({
-            tenant_id: tenantId,
-            turn_id: commit.turnId,
-            model: call.model,
-            input_tokens: call.inputTokens,
-            output_tokens: call.outputTokens,
-            duration_ms: Math.round(call.durationMs),
-            ok: call.ok ? 1 : 0,
-            error_code: call.errorCode,
-            created_at: commit.now,
-          })
-          .execute();
+        await recordModelCall.run(trx, [
+          tenantId,
+          commit.turnId,
+          call.model,
+          call.inputTokens,
+          call.outputTokens,
+          Math.round(call.durationMs),
+          call.ok ? 1 : 0,
+          call.errorCode,
+          commit.now,
+        ]);
       }
       if (commit.escalation) {
         await trx
@@ -184,12 +229,7 @@ export class SqlConversationStore implements ConversationStore {
   }
 
   async get(tenantId: string, userId: string): Promise<Conversation | null> {
-    const row = await this.db
-      .selectFrom('conversations')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const [row] = await conversationRow.rows(this.db, [tenantId, userId]);
     return row ? toConversation(row) : null;
   }
 

@@ -3,6 +3,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { AcceptResult, Inbox, TenantMessage, TenantStatus } from '../../ports/inbox.js';
 import { applyStatus } from './apply-status.js';
 import { scheduleJobs } from './sql-job-queue.js';
+import { QueryShape } from './query-shape.js';
 import type { Tables } from './tables.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -56,27 +57,21 @@ export class SqlInbox implements Inbox {
     const fresh = new Set<string>();
     for (let start = 0; start < all.length; start += INSERT_CHUNK) {
       const chunk = all.slice(start, start + INSERT_CHUNK);
-      const inserted = await trx
-        .insertInto('inbound_messages')
-        .values(
-          chunk.map(({ message }) => ({
-            tenant_id: message.tenantId,
-            user_id: message.userId,
-            wa_message_id: message.waMessageId,
-            address_kind: message.address.kind,
-            type: message.type,
-            text: message.text,
-            ignored_reason: message.ignoredReason,
-            contact_name: message.contactName,
-            raw: message.rawJson,
-            sent_at: message.timestampMs,
-            received_at: now,
-            state: message.text === null ? 'ignored' : 'pending',
-          })),
-        )
-        .onConflict((conflict) => conflict.columns(['tenant_id', 'wa_message_id']).doNothing())
-        .returning(['tenant_id', 'wa_message_id'])
-        .execute();
+      const args = chunk.flatMap(({ message }) => [
+        message.tenantId,
+        message.userId,
+        message.waMessageId,
+        message.address.kind,
+        message.type,
+        message.text,
+        message.ignoredReason,
+        message.contactName,
+        message.rawJson,
+        message.timestampMs,
+        now,
+        message.text === null ? 'ignored' : 'pending',
+      ]);
+      const inserted = await insertMessages.rows(trx, args, chunk.length);
       for (const row of inserted) fresh.add(`${row.tenant_id}\u0000${row.wa_message_id}`);
     }
     const dueByConversation = new Map<string, TenantMessage>();
@@ -113,6 +108,38 @@ export class SqlInbox implements Inbox {
     return results;
   }
 }
+
+const MESSAGE_COLUMNS = 12;
+
+/** Claims message ids: a repeated (tenant, wamid) inserts nothing and is not returned. */
+const insertMessages = new QueryShape((db, slots, rows) =>
+  db
+    .insertInto('inbound_messages')
+    .values(
+      Array.from({ length: rows }, (_, row) => {
+        const [tenantId, userId, waMessageId, addressKind, type, text, ignoredReason, contactName, raw, sentAt, receivedAt, state] = slots.slice(
+          row * MESSAGE_COLUMNS,
+          (row + 1) * MESSAGE_COLUMNS,
+        );
+        return {
+          tenant_id: tenantId,
+          user_id: userId,
+          wa_message_id: waMessageId,
+          address_kind: addressKind,
+          type,
+          text,
+          ignored_reason: ignoredReason,
+          contact_name: contactName,
+          raw,
+          sent_at: sentAt,
+          received_at: receivedAt,
+          state,
+        };
+      }),
+    )
+    .onConflict((conflict) => conflict.columns(['tenant_id', 'wa_message_id']).doNothing())
+    .returning(['tenant_id', 'wa_message_id']),
+);
 
 /** Rows per multi-row insert: well under SQLite's and Postgres' bound-parameter limits. */
 const INSERT_CHUNK = 100;

@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { ClaimedJob, DeadLetter, JobName, JobQueue, JobRequest } from '../../ports/job-queue.js';
+import { QueryShape } from './query-shape.js';
 import type { Tables } from './tables.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -14,32 +15,34 @@ type Db = Kysely<Tables> | Transaction<Tables>;
 export async function scheduleJobs(db: Db, requests: JobRequest[], now: number): Promise<void> {
   if (requests.length === 0) return;
   const replace = requests[0]!.onExisting === 'replace';
-  await db
-    .insertInto('jobs')
-    .values(
-      requests.map((request) => ({
-        name: request.name,
-        tenant_id: request.tenantId,
-        job_key: request.key,
-        payload: JSON.stringify(request.payload),
-        run_at: request.runAt,
-        attempts: 0,
-        dirty: 0,
-        created_at: now,
-      })),
-    )
-    .onConflict((conflict) =>
-      conflict.column('job_key').doUpdateSet({
-        // A job that runs right now must run once more, for the work scheduled during the run;
-        // its run_at is its lease's expiry until then, so it is left alone.
-        dirty: sql`CASE WHEN jobs.locked_by IS NOT NULL THEN 1 ELSE jobs.dirty END`,
-        rerun_at: sql`CASE WHEN jobs.locked_by IS NOT NULL THEN excluded.run_at ELSE jobs.rerun_at END`,
-        payload: sql`excluded.payload`,
-        run_at: replace ? sql`CASE WHEN jobs.locked_by IS NOT NULL THEN jobs.run_at ELSE excluded.run_at END` : sql`jobs.run_at`,
-      }),
-    )
-    .execute();
+  const args = requests.flatMap((request) => [request.name, request.tenantId, request.key, JSON.stringify(request.payload), request.runAt, now]);
+  await (replace ? upsertJobsReplace : upsertJobsKeep).run(db, args, requests.length);
 }
+
+function upsertJobs(replace: boolean) {
+  return new QueryShape((db, slots, rows) =>
+    db
+      .insertInto('jobs')
+      .values(
+        Array.from({ length: rows }, (_, row) => {
+          const [name, tenantId, key, payload, runAt, now] = slots.slice(row * 6, row * 6 + 6);
+          return { name, tenant_id: tenantId, job_key: key, payload, run_at: runAt, attempts: 0, dirty: 0, created_at: now };
+        }),
+      )
+      .onConflict((conflict) =>
+        conflict.column('job_key').doUpdateSet({
+          // A job that runs right now must run once more, for the work scheduled during the run;
+          // its run_at is its lease's expiry until then, so it is left alone.
+          dirty: sql`CASE WHEN jobs.locked_by IS NOT NULL THEN 1 ELSE jobs.dirty END`,
+          rerun_at: sql`CASE WHEN jobs.locked_by IS NOT NULL THEN excluded.run_at ELSE jobs.rerun_at END`,
+          payload: sql`excluded.payload`,
+          run_at: replace ? sql`CASE WHEN jobs.locked_by IS NOT NULL THEN jobs.run_at ELSE excluded.run_at END` : sql`jobs.run_at`,
+        }),
+      ),
+  );
+}
+const upsertJobsReplace = upsertJobs(true);
+const upsertJobsKeep = upsertJobs(false);
 
 /** Upserts one job row by key (see scheduleJobs). */
 export function scheduleJob(db: Db, request: JobRequest, now: number): Promise<void> {
@@ -48,6 +51,30 @@ export function scheduleJob(db: Db, request: JobRequest, now: number): Promise<v
 
 /** How many of the oldest due jobs a claim looks at when spreading the take across tenants. */
 const CLAIM_SCAN = 200;
+
+// Round-robin across tenants: the n-th due job of every tenant goes before the (n+1)-th of any.
+// A claimed job's run_at becomes its lease's expiry: the due-jobs index then skips running jobs,
+// and a job whose worker died is simply due again.
+const claimDue = new QueryShape((db, [workerId, leaseUntil, now, limit]) =>
+  db
+    .updateTable('jobs')
+    .set({ locked_by: workerId, run_at: leaseUntil, attempts: sql`attempts + 1`, dirty: 0, rerun_at: null })
+    .where(
+      'id',
+      'in',
+      sql<number>`(SELECT id FROM (
+          SELECT id, run_at, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY run_at, id) AS turn
+          FROM (SELECT id, run_at, tenant_id FROM jobs WHERE run_at <= ${now} ORDER BY run_at LIMIT ${CLAIM_SCAN})
+        ) AS due ORDER BY turn, run_at, id LIMIT ${limit})`,
+    )
+    .returning(['id', 'name', 'tenant_id', 'job_key', 'payload', 'attempts']),
+);
+
+const deleteFinished = new QueryShape((db, [id, workerId, attempts]) =>
+  db.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).where('attempts', '=', attempts).where('dirty', '=', 0),
+);
+
+const earliestDue = new QueryShape((db) => db.selectFrom('jobs').select((eb) => eb.fn.min<number>('run_at').as('due')));
 
 /** The job queue of the embedded deployment: rows with a lease, in the same database as the data. */
 export class SqlJobQueue implements JobQueue {
@@ -64,24 +91,7 @@ export class SqlJobQueue implements JobQueue {
   async claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
     if (limit <= 0) return [];
     const now = this.clock.now();
-    // Round-robin across tenants: the n-th due job of every tenant goes before the (n+1)-th of any.
-    // A claimed job's run_at becomes its lease's expiry: the due-jobs index then skips running jobs,
-    // and a job whose worker died is simply due again.
-    const rows = await this.batcher.run((trx) => trx
-      .updateTable('jobs')
-      .set({ locked_by: workerId, run_at: now + leaseMs, attempts: sql`attempts + 1`, dirty: 0, rerun_at: null })
-      .where(
-        'id',
-        'in',
-        sql<number>`(SELECT id FROM (
-            SELECT id, run_at, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY run_at, id) AS turn
-            FROM (SELECT id, run_at, tenant_id FROM jobs
-                  WHERE run_at <= ${now}
-                  ORDER BY run_at LIMIT ${CLAIM_SCAN})
-          ) AS due ORDER BY turn, run_at, id LIMIT ${limit})`,
-      )
-      .returning(['id', 'name', 'tenant_id', 'job_key', 'payload', 'attempts'])
-      .execute());
+    const rows = await this.batcher.run((trx) => claimDue.rows(trx, [workerId, now + leaseMs, now, limit]));
     return rows.map((row) => ({
       id: String(row.id),
       name: row.name as JobName,
@@ -96,14 +106,8 @@ export class SqlJobQueue implements JobQueue {
   async complete(job: ClaimedJob): Promise<void> {
     const id = Number(job.id);
     await this.batcher.run(async (trx) => {
-      const deleted = await trx
-        .deleteFrom('jobs')
-        .where('id', '=', id)
-        .where('locked_by', '=', job.workerId)
-        .where('attempts', '=', job.attempts)
-        .where('dirty', '=', 0)
-        .executeTakeFirst();
-      if (Number(deleted.numDeletedRows) > 0) return;
+      const deleted = await deleteFinished.run(trx, [id, job.workerId, job.attempts]);
+      if (Number(deleted.numAffectedRows ?? 0) > 0) return;
       // Scheduled again while it ran: due again, at the time the new work asked for.
       await trx
         .updateTable('jobs')
@@ -162,10 +166,7 @@ export class SqlJobQueue implements JobQueue {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const row = await this.db
-      .selectFrom('jobs')
-      .select((eb) => eb.fn.min<number>('run_at').as('due'))
-      .executeTakeFirst();
+    const [row] = await earliestDue.rows(this.db, []);
     return row?.due === null || row?.due === undefined ? null : Number(row.due);
   }
 

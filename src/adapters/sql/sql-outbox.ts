@@ -3,6 +3,7 @@ import type { UserAddress } from '../../ports/inbound.js';
 import type { Outbox, OutboxDraft, OutboxKind, OutboxMessage, OutboxState } from '../../ports/outbox.js';
 import { moveForward } from './apply-status.js';
 import { scheduleJob } from './sql-job-queue.js';
+import { QueryShape } from './query-shape.js';
 import type { Tables } from './tables.js';
 import { PENDING } from './pending.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -10,30 +11,74 @@ import type { WriteBatcher } from './write-batcher.js';
 /** Writes outbox rows (a repeated idempotency key is ignored) and schedules one delivery job per recipient. */
 export async function insertOutbox(trx: Transaction<Tables>, drafts: OutboxDraft[], now: number): Promise<void> {
   if (drafts.length === 0) return;
-  await trx
-    .insertInto('outbox')
-    .values(
-      drafts.map((draft) => ({
-        tenant_id: draft.tenantId,
-        recipient_id: draft.recipientId,
-        address_kind: draft.address.kind,
-        kind: draft.kind,
-        idempotency_key: draft.idempotencyKey,
-        body: JSON.stringify(draft.body),
-        context_message_id: draft.contextMessageId ?? null,
-        state: 'pending',
-        attempts: 0,
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-    .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
-    .execute();
+  const args = drafts.flatMap((draft) => [
+    draft.tenantId,
+    draft.recipientId,
+    draft.address.kind,
+    draft.kind,
+    draft.idempotencyKey,
+    JSON.stringify(draft.body),
+    draft.contextMessageId ?? null,
+    now,
+  ]);
+  await insertDrafts.run(trx, args, drafts.length);
   const recipients = new Map(drafts.map((draft) => [`${draft.tenantId}\u0000${draft.recipientId}`, draft]));
   for (const draft of recipients.values()) {
     await scheduleJob(trx, deliveryJob(draft.tenantId, draft.recipientId, now), now);
   }
 }
+
+const DRAFT_COLUMNS = 8;
+
+const insertDrafts = new QueryShape((db, slots, rows) =>
+  db
+    .insertInto('outbox')
+    .values(
+      Array.from({ length: rows }, (_, row) => {
+        const [tenantId, recipientId, addressKind, kind, idempotencyKey, body, contextMessageId, now] = slots.slice(
+          row * DRAFT_COLUMNS,
+          (row + 1) * DRAFT_COLUMNS,
+        );
+        return {
+          tenant_id: tenantId,
+          recipient_id: recipientId,
+          address_kind: addressKind,
+          kind,
+          idempotency_key: idempotencyKey,
+          body,
+          context_message_id: contextMessageId,
+          state: 'pending',
+          attempts: 0,
+          created_at: now,
+          updated_at: now,
+        };
+      }),
+    )
+    .onConflict((conflict) => conflict.column('idempotency_key').doNothing()),
+);
+
+const pendingFor = new QueryShape((db, [tenantId, recipientId, limit]) =>
+  db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('recipient_id', '=', recipientId)
+    .where('state', '=', PENDING)
+    .orderBy('id')
+    .limit(limit),
+);
+
+const recordSent = new QueryShape((db, [waMessageId, now, tenantId, id]) =>
+  db
+    .updateTable('outbox')
+    .set({ state: 'sent', wa_message_id: waMessageId, sent_at: now, updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id),
+);
+
+const parkedFor = new QueryShape((db, [tenantId, waMessageId]) =>
+  db.selectFrom('parked_statuses').selectAll().where('tenant_id', '=', tenantId).where('wa_message_id', '=', waMessageId).orderBy('id'),
+);
 
 /** The job that delivers one recipient's pending messages in order. */
 export function deliveryJob(tenantId: string, recipientId: string, now: number) {
@@ -58,33 +103,14 @@ export class SqlOutbox implements Outbox {
   }
 
   async pending(tenantId: string, recipientId: string, limit: number): Promise<OutboxMessage[]> {
-    const rows = await this.db
-      .selectFrom('outbox')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('recipient_id', '=', recipientId)
-      .where('state', '=', PENDING)
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+    const rows = await pendingFor.rows(this.db, [tenantId, recipientId, limit]);
     return rows.map(toMessage);
   }
 
   async markSent(tenantId: string, id: string, waMessageId: string, now: number): Promise<void> {
     await this.batcher.run(async (trx) => {
-      await trx
-        .updateTable('outbox')
-        .set({ state: 'sent', wa_message_id: waMessageId, sent_at: now, updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', Number(id))
-        .execute();
-      const parked = await trx
-        .selectFrom('parked_statuses')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('wa_message_id', '=', waMessageId)
-        .orderBy('id')
-        .execute();
+      await recordSent.run(trx, [waMessageId, now, tenantId, Number(id)]);
+      const parked = await parkedFor.rows(trx, [tenantId, waMessageId]);
       if (parked.length === 0) return;
       let row = { id: Number(id), state: 'sent' };
       for (const status of parked) {
