@@ -91,19 +91,21 @@ export class Worker {
   }
 
   private async fill(): Promise<void> {
-    const { queue, log } = this.options;
+    const { queue, log, clock } = this.options;
     try {
+      let next: number | null = null;
       while (this.active) {
         const free = Math.min(this.options.concurrency - this.inFlight.size, CLAIM_BATCH);
         if (free <= 0) return; // a finishing job calls wake()
+        // A read first: a claim is a write, and most wake-ups (a job finished) find nothing due.
+        next = await queue.nextDueAt();
+        if (next === null || next > clock.now()) break;
         const jobs = await queue.claim(this.options.id, free, this.options.leaseMs);
         for (const job of jobs) this.track(this.run(job));
-        if (jobs.length < free) break;
+        if (jobs.length === 0) break;
       }
       if (!this.active) return;
-      const next = await queue.nextDueAt();
-      const now = this.options.clock.now();
-      const delay = next === null ? this.options.pollMs : Math.max(5, Math.min(this.options.pollMs, next - now));
+      const delay = next === null ? this.options.pollMs : Math.max(5, Math.min(this.options.pollMs, next - clock.now()));
       this.timer = setTimeout(() => this.wake(), delay);
       this.timer.unref();
     } catch (error) {

@@ -52,23 +52,44 @@ export function scheduleJob(db: Db, request: JobRequest, now: number): Promise<v
 /** How many of the oldest due jobs a claim looks at when spreading the take across tenants. */
 const CLAIM_SCAN = 200;
 
-// Round-robin across tenants: the n-th due job of every tenant goes before the (n+1)-th of any.
+/** The oldest due jobs: what a claim chooses from. Running jobs are not due (their run_at is the lease's end). */
+const oldestDue = new QueryShape((db, [now]) =>
+  db.selectFrom('jobs').select(['id', 'tenant_id']).where('run_at', '<=', now).orderBy('run_at').orderBy('id').limit(CLAIM_SCAN),
+);
+
 // A claimed job's run_at becomes its lease's expiry: the due-jobs index then skips running jobs,
 // and a job whose worker died is simply due again.
-const claimDue = new QueryShape((db, [workerId, leaseUntil, now, limit]) =>
+const takeJobs = new QueryShape((db, [workerId, leaseUntil, now, ...ids]) =>
   db
     .updateTable('jobs')
     .set({ locked_by: workerId, run_at: leaseUntil, attempts: sql`attempts + 1`, dirty: 0, rerun_at: null })
-    .where(
-      'id',
-      'in',
-      sql<number>`(SELECT id FROM (
-          SELECT id, run_at, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY run_at, id) AS turn
-          FROM (SELECT id, run_at, tenant_id FROM jobs WHERE run_at <= ${now} ORDER BY run_at LIMIT ${CLAIM_SCAN})
-        ) AS due ORDER BY turn, run_at, id LIMIT ${limit})`,
-    )
+    .where('id', 'in', ids)
+    .where('run_at', '<=', now)
     .returning(['id', 'name', 'tenant_id', 'job_key', 'payload', 'attempts']),
 );
+
+/** Round-robin across tenants: the n-th due job of every tenant goes before the (n+1)-th of any. */
+function roundRobin(due: Array<{ id: number; tenant_id: string }>, limit: number): number[] {
+  const queues = new Map<string, number[]>();
+  for (const job of due) {
+    const queue = queues.get(job.tenant_id);
+    if (queue) queue.push(job.id);
+    else queues.set(job.tenant_id, [job.id]);
+  }
+  const chosen: number[] = [];
+  for (let round = 0; chosen.length < limit; round++) {
+    let any = false;
+    for (const queue of queues.values()) {
+      if (round < queue.length) {
+        any = true;
+        chosen.push(queue[round]!);
+        if (chosen.length === limit) break;
+      }
+    }
+    if (!any) break;
+  }
+  return chosen;
+}
 
 const deleteFinished = new QueryShape((db, [id, workerId, attempts]) =>
   db.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).where('attempts', '=', attempts).where('dirty', '=', 0),
@@ -91,7 +112,10 @@ export class SqlJobQueue implements JobQueue {
   async claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
     if (limit <= 0) return [];
     const now = this.clock.now();
-    const rows = await this.batcher.run((trx) => claimDue.rows(trx, [workerId, now + leaseMs, now, limit]));
+    const rows = await this.batcher.run(async (trx) => {
+      const chosen = roundRobin(await oldestDue.rows(trx, [now]), limit);
+      return chosen.length === 0 ? [] : takeJobs.rows(trx, [workerId, now + leaseMs, now, ...chosen], chosen.length);
+    });
     return rows.map((row) => ({
       id: String(row.id),
       name: row.name as JobName,
