@@ -13,7 +13,7 @@ import { loadTenantsDir } from './config/load-tenants.js';
 import { releaseIdleHandoff, runTurn } from './conversation/index.js';
 import { webhookRoutes } from './ingress/index.js';
 import { Worker } from './jobs/index.js';
-import { createMetrics } from './ops/metrics.js';
+import { createMetrics, sweep, sweepJob } from './ops/index.js';
 import { deliverPending, GraphClient } from './outbound/index.js';
 import type { ChatModel } from './ports/chat-model.js';
 import type { Clock } from './ports/clock.js';
@@ -85,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
           concurrency: env.WORKER_CONCURRENCY,
           leaseMs: 120_000,
           pollMs: 250,
-          maxAttempts: { 'conversation.turn': 5, 'outbox.deliver': 10, 'handoff.release': 5 },
+          maxAttempts: { 'conversation.turn': 5, 'outbox.deliver': 10, 'handoff.release': 5, 'maintenance.sweep': 3 },
           handlers: {
             'conversation.turn': async (job) => {
               await runTurn(
@@ -100,6 +100,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
                 String(job.payload['tenantId']),
                 String(job.payload['recipientId']),
               );
+            },
+            'maintenance.sweep': async () => {
+              await sweep({ outbox, queue, clock, log: log.child({ stage: 'ops' }) });
             },
             'handoff.release': async (job) => {
               await releaseIdleHandoff(
@@ -173,6 +176,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         // Embedded deployments are one process: a lease held by anyone else belongs to a dead run.
         const released = await queue.releaseLeasesExcept([workerId]);
         if (released > 0) log.warn({ released }, 'jobs.leases_recovered');
+        await queue.schedule(sweepJob(clock.now()));
         for (const { tenantId, recipientId } of await outbox.pendingRecipients()) {
           await queue.schedule(deliveryJob(tenantId, recipientId, clock.now()));
         }

@@ -45,4 +45,6 @@ export interface Outbox {
   /** Recipients with pending messages (start-up sweep: make sure each has a delivery job). */
   pendingRecipients(): Promise<Array<{ tenantId: string; recipientId: string }>>;
   list(filter: { tenantId: string; recipientId?: string; limit?: number }): Promise<OutboxMessage[]>;
+  /** Maintenance: forgets parked statuses received before `beforeMs` (their send never showed up). */
+  dropParkedStatuses(beforeMs: number): Promise<number>;
 }

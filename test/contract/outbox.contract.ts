@@ -117,6 +117,28 @@ export function outboxContract(adapterName: string, create: () => Promise<Outbox
       expect(await outbox.pending(tenantId, recipientId, 10)).toEqual([]);
     });
 
+    it('forgets statuses parked before a cut-off, and only those', async () => {
+      const fixture = await open();
+      const { outbox, inbox, clock } = fixture;
+      const tenantId = uniqueId('tenant');
+      const recipientId = uniqueId('user');
+      const old = uniqueId('wamid.out');
+      const recent = uniqueId('wamid.out');
+      await inbox.accept({ messages: [], statuses: [deliveryStatus({ tenantId, waMessageId: old, status: 'read', timestampMs: clock.now() })] });
+      clock.advance(60_000);
+      const cutOff = clock.now();
+      await inbox.accept({ messages: [], statuses: [deliveryStatus({ tenantId, waMessageId: recent, status: 'read', timestampMs: clock.now() })] });
+
+      expect(await outbox.dropParkedStatuses(cutOff)).toBe(1);
+      // The recent one is still applied when its send is recorded; the old one is gone.
+      await outbox.add([textDraft({ tenantId, recipientId }), textDraft({ tenantId, recipientId })], clock.now());
+      const [first, second] = await outbox.pending(tenantId, recipientId, 2);
+      await outbox.markSent(tenantId, first!.id, old, clock.now());
+      await outbox.markSent(tenantId, second!.id, recent, clock.now());
+      expect(await stateOf(outbox, tenantId, first!.id)).toMatchObject({ state: 'sent' });
+      expect(await stateOf(outbox, tenantId, second!.id)).toMatchObject({ state: 'read' });
+    });
+
     it('applies parked statuses that arrived out of order without moving backwards', async () => {
       const { outbox, inbox, clock } = await open();
       const tenantId = uniqueId('tenant');

@@ -101,6 +101,7 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .addColumn('received_at', 'bigint', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('parked_statuses_wamid').on('parked_statuses').columns(['tenant_id', 'wa_message_id']).execute();
+        await db.schema.createIndex('parked_statuses_age').on('parked_statuses').columns(['received_at']).execute();
 
         await withId(db, 'jobs')
           .addColumn('name', 'text', (c) => c.notNull())

@@ -149,6 +149,11 @@ export class SqlOutbox implements Outbox {
     return rows.map((row) => ({ tenantId: row.tenant_id, recipientId: row.recipient_id }));
   }
 
+  async dropParkedStatuses(beforeMs: number): Promise<number> {
+    const result = await this.batcher.run((trx) => trx.deleteFrom('parked_statuses').where('received_at', '<', beforeMs).executeTakeFirst());
+    return Number(result.numDeletedRows);
+  }
+
   async list(filter: { tenantId: string; recipientId?: string; limit?: number }): Promise<OutboxMessage[]> {
     let query = this.db.selectFrom('outbox').selectAll().where('tenant_id', '=', filter.tenantId).orderBy('id', 'desc').limit(Math.min(filter.limit ?? 50, 500));
     if (filter.recipientId !== undefined) query = query.where('recipient_id', '=', filter.recipientId);
