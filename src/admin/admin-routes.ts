@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../ports/clock.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
 import type { JobQueue } from '../ports/job-queue.js';
+import { jobKeys } from '../ports/job-keys.js';
 import type { Outbox } from '../ports/outbox.js';
 import type { Logger } from '../shared/logger.js';
 import { maskPhone } from '../shared/phone.js';
@@ -81,7 +82,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
         await queue.schedule({
           name: 'handoff.release',
           tenantId,
-          key: `release:${tenantId}:${userId}`,
+          key: jobKeys.release(tenantId, userId),
           payload: { tenantId, userId },
           runAt: now + tenant.releaseAfterMs,
           onExisting: 'replace',

@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
 import type { JobQueue } from '../ports/job-queue.js';
+import { jobKeys } from '../ports/job-keys.js';
 import type { Logger } from '../shared/logger.js';
 import { maskPhone } from '../shared/phone.js';
 import type { TenantRegistry } from '../tenancy/index.js';
@@ -23,7 +24,7 @@ export async function releaseIdleHandoff(
     await deps.queue.schedule({
       name: 'handoff.release',
       tenantId,
-      key: `release:${tenantId}:${userId}`,
+      key: jobKeys.release(tenantId, userId),
       payload: { tenantId, userId },
       runAt: deadline,
       onExisting: 'replace',

@@ -8,6 +8,7 @@ import type {
   TurnCommit,
 } from '../../ports/conversation-store.js';
 import type { UserAddress } from '../../ports/inbound.js';
+import { jobKeys } from '../../ports/job-keys.js';
 import { SwitchboardError } from '../../shared/errors.js';
 import { insertOutbox } from './sql-outbox.js';
 import { scheduleJob } from './sql-job-queue.js';
@@ -217,7 +218,7 @@ export class SqlConversationStore implements ConversationStore {
           {
             name: 'handoff.release',
             tenantId,
-            key: `release:${tenantId}:${userId}`,
+            key: jobKeys.release(tenantId, userId),
             payload: { tenantId, userId },
             runAt: commit.releaseAt,
             onExisting: 'replace',

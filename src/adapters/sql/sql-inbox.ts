@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { AcceptResult, Inbox, TenantMessage, TenantStatus } from '../../ports/inbox.js';
+import { jobKeys } from '../../ports/job-keys.js';
 import { applyStatus } from './apply-status.js';
 import { scheduleJobs } from './sql-job-queue.js';
 import { QueryShape } from './query-shape.js';
@@ -91,7 +92,7 @@ export class SqlInbox implements Inbox {
     const turns = [...dueByConversation.values()].map((message) => ({
       name: 'conversation.turn' as const,
       tenantId: message.tenantId,
-      key: `turn:${message.tenantId}:${message.userId}`,
+      key: jobKeys.turn(message.tenantId, message.userId),
       payload: { tenantId: message.tenantId, userId: message.userId },
       runAt: message.turnDueAt,
       onExisting: 'replace' as const,

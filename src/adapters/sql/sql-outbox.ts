@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { UserAddress } from '../../ports/inbound.js';
+import { jobKeys } from '../../ports/job-keys.js';
 import type { Outbox, OutboxDraft, OutboxKind, OutboxMessage, OutboxState } from '../../ports/outbox.js';
 import { moveForward } from './apply-status.js';
 import { scheduleJob } from './sql-job-queue.js';
@@ -85,7 +86,7 @@ export function deliveryJob(tenantId: string, recipientId: string, now: number) 
   return {
     name: 'outbox.deliver' as const,
     tenantId,
-    key: `deliver:${tenantId}:${recipientId}`,
+    key: jobKeys.delivery(tenantId, recipientId),
     payload: { tenantId, recipientId },
     runAt: now,
     onExisting: 'keep' as const,
