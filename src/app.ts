@@ -17,6 +17,7 @@ import { createMetrics, sweep, sweepJob } from './ops/index.js';
 import { deliverPending, GraphClient } from './outbound/index.js';
 import type { ChatModel } from './ports/chat-model.js';
 import type { Clock } from './ports/clock.js';
+import { jobKeys } from './ports/job-keys.js';
 import { describeError, SwitchboardError } from './shared/errors.js';
 import { newId } from './shared/ids.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -88,11 +89,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
           maxAttempts: { 'conversation.turn': 5, 'outbox.deliver': 10, 'handoff.release': 5, 'maintenance.sweep': 3 },
           handlers: {
             'conversation.turn': async (job) => {
-              await runTurn(
+              const tenantId = String(job.payload['tenantId']);
+              const userId = String(job.payload['userId']);
+              const outcome = await runTurn(
                 { conversations, chat, graph, tenants: registry, clock, log: log.child({ stage: 'conversation' }), metrics },
-                String(job.payload['tenantId']),
-                String(job.payload['userId']),
+                tenantId,
+                userId,
               );
+              // A reply was just written: deliver it now, in this slot, rather than at the next claim.
+              return outcome === 'replied' || outcome === 'escalated' || outcome === 'fallback' ? { next: [jobKeys.delivery(tenantId, userId)] } : {};
             },
             'outbox.deliver': async (job) => {
               await deliverPending(

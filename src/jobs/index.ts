@@ -1,2 +1,2 @@
-export { Worker, type JobHandler, type WorkerOptions } from './worker.js';
+export { Worker, type JobHandler, type JobResult, type WorkerOptions } from './worker.js';
 export { backoffDelay } from './backoff.js';

@@ -8,7 +8,12 @@ import { backoffDelay } from './backoff.js';
 /** Jobs taken per claim: a large backlog is started in slices, not all in one event-loop turn. */
 const CLAIM_BATCH = 32;
 
-export type JobHandler = (job: ClaimedJob) => Promise<void>;
+/** What a handler may ask for: keys of jobs to run right after it, in the same slot, if they are due. */
+export interface JobResult {
+  next?: string[];
+}
+
+export type JobHandler = (job: ClaimedJob) => Promise<JobResult | void>;
 
 export interface WorkerOptions {
   id: string;
@@ -129,8 +134,13 @@ export class Worker {
     this.running.add(job);
     try {
       if (!handler) throw new SwitchboardError({ code: 'JOB_UNKNOWN', message: `no handler for job ${job.name}` });
-      await handler(job);
-      await queue.complete(job);
+      const result = await handler(job);
+      // Completing and taking the next job in the same tick lets them share one commit.
+      const [, ...chained] = await Promise.all([
+        queue.complete(job),
+        ...(result?.next ?? []).map((key) => queue.claimKey(this.options.id, key, this.options.leaseMs)),
+      ]);
+      for (const next of chained) if (next) await this.run(next);
     } catch (error) {
       const described = describeError(error);
       const text = `${described.code}: ${described.message}`;

@@ -53,6 +53,11 @@ export interface JobQueue {
    * from one tenant is taken oldest first (the scale mode's queue has per-tenant fairness).
    */
   claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]>;
+  /**
+   * Takes the job of this key when it is due and nobody runs it: a handler asked for it to run next
+   * (a turn's reply is delivered at once instead of waiting for the next claim). Null otherwise.
+   */
+  claimKey(workerId: string, key: string, leaseMs: number): Promise<ClaimedJob | null>;
   /** Done: the job is removed, unless it was scheduled again while it ran; then it is due again. */
   complete(job: ClaimedJob): Promise<void>;
   /** Failed but worth another try at `runAt`. */

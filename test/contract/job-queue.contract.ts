@@ -343,6 +343,22 @@ export function jobQueueContract(adapterName: string, create: () => Promise<JobQ
       expect(await queue.claim('worker-2', 100, LEASE_MS)).toHaveLength(8);
     });
 
+    it('claims a job by its key only when it is due and not running', async () => {
+      const { queue, clock } = await open();
+      const tenant = uniqueId('tenant');
+      const key = uniqueId('deliver');
+      expect(await queue.claimKey('worker-1', key, LEASE_MS)).toBeNull();
+      await queue.schedule(request(tenant, { key, runAt: clock.now() + 1000 }));
+      expect(await queue.claimKey('worker-1', key, LEASE_MS)).toBeNull(); // not due yet
+      clock.advance(1000);
+      const job = await queue.claimKey('worker-1', key, LEASE_MS);
+      expect(job).toMatchObject({ key, tenantId: tenant, attempts: 1, workerId: 'worker-1' });
+      expect(await queue.claimKey('worker-2', key, LEASE_MS)).toBeNull(); // running
+      expect(await queue.claim('worker-2', 10, LEASE_MS)).toEqual([]);
+      await queue.complete(job!);
+      expect(await queue.nextDueAt()).toBeNull();
+    });
+
     it('takes at most the limit', async () => {
       const { queue, clock } = await open();
       const tenantId = uniqueId('tenant');

@@ -68,6 +68,21 @@ const takeJobs = new QueryShape((db, [workerId, leaseUntil, now, ...ids]) =>
     .returning(['id', 'name', 'tenant_id', 'job_key', 'payload', 'attempts']),
 );
 
+function toClaimedJob(
+  row: { id: number; name: string; tenant_id: string; job_key: string; payload: string; attempts: number },
+  workerId: string,
+): ClaimedJob {
+  return {
+    id: String(row.id),
+    name: row.name as JobName,
+    tenantId: row.tenant_id,
+    key: row.job_key,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    attempts: row.attempts,
+    workerId,
+  };
+}
+
 /** Round-robin across tenants: the n-th due job of every tenant goes before the (n+1)-th of any. */
 function roundRobin(due: Array<{ id: number; tenant_id: string }>, limit: number): number[] {
   const queues = new Map<string, number[]>();
@@ -90,6 +105,15 @@ function roundRobin(due: Array<{ id: number; tenant_id: string }>, limit: number
   }
   return chosen;
 }
+
+const takeKey = new QueryShape((db, [workerId, leaseUntil, now, key]) =>
+  db
+    .updateTable('jobs')
+    .set({ locked_by: workerId, run_at: leaseUntil, attempts: sql`attempts + 1`, dirty: 0, rerun_at: null })
+    .where('job_key', '=', key)
+    .where('run_at', '<=', now)
+    .returning(['id', 'name', 'tenant_id', 'job_key', 'payload', 'attempts']),
+);
 
 const deleteFinished = new QueryShape((db, [id, workerId, attempts]) =>
   db.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).where('attempts', '=', attempts).where('dirty', '=', 0),
@@ -116,15 +140,13 @@ export class SqlJobQueue implements JobQueue {
       const chosen = roundRobin(await oldestDue.rows(trx, [now]), limit);
       return chosen.length === 0 ? [] : takeJobs.rows(trx, [workerId, now + leaseMs, now, ...chosen], chosen.length);
     });
-    return rows.map((row) => ({
-      id: String(row.id),
-      name: row.name as JobName,
-      tenantId: row.tenant_id,
-      key: row.job_key,
-      payload: JSON.parse(row.payload) as Record<string, unknown>,
-      attempts: row.attempts,
-      workerId,
-    }));
+    return rows.map((row) => toClaimedJob(row, workerId));
+  }
+
+  async claimKey(workerId: string, key: string, leaseMs: number): Promise<ClaimedJob | null> {
+    const now = this.clock.now();
+    const [row] = await this.batcher.run((trx) => takeKey.rows(trx, [workerId, now + leaseMs, now, key]));
+    return row ? toClaimedJob(row, workerId) : null;
   }
 
   async complete(job: ClaimedJob): Promise<void> {
