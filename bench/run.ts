@@ -23,6 +23,8 @@ const PHONE_IDS = ['180000000000001', '180000000000002', '180000000000003'];
 interface Child {
   url: string;
   pid: number;
+  /** Event-loop delay the server reported when it stopped (switchboard-server.ts). */
+  loopDelay: { p50: string; p99: string; max: string } | null;
   stop(): Promise<void>;
 }
 
@@ -41,9 +43,10 @@ async function spawnServer(script: string, env: Record<string, string>): Promise
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-  return {
+  const server: Child = {
     url,
     pid: child.pid!,
+    loopDelay: null,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -51,6 +54,13 @@ async function spawnServer(script: string, env: Record<string, string>): Promise
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    const match = /\{"msg":"loop.delay"[^\n]*\}/.exec(output);
+    if (match) server.loopDelay = JSON.parse(match[0]) as Child['loopDelay'];
+  });
+  return server;
 }
 
 /** User + system CPU of a process in ms, from /proc (Linux). */
@@ -215,6 +225,7 @@ async function main() {
       ['open loop: ack p50 / p99 (target p99 < 25 ms)', `${percentile(ackMs, 50).toFixed(1)} / ${percentile(ackMs, 99).toFixed(1)} ms`],
       ['open loop: time to reply p50 / p99 (target p99 < 1 s)', `${percentile(replyMs, 50).toFixed(0)} / ${percentile(replyMs, 99).toFixed(0)} ms`],
       ['open loop: server CPU per message (AI SDK over HTTP)', `${openCpu.toFixed(3)} ms`],
+      ['open loop: server event-loop delay p50 / p99 / max', open.loopDelay ? `${open.loopDelay.p50} / ${open.loopDelay.p99} / ${open.loopDelay.max} ms` : 'n/a'],
     );
   } finally {
     await graph.close();
