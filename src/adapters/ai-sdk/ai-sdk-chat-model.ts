@@ -1,7 +1,7 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { generateText, type LanguageModel } from 'ai';
+import { APICallError, type LanguageModelV3, type LanguageModelV3Prompt } from '@ai-sdk/provider';
 import type { ChatModel, ChatRequest, ChatResult, ModelSettings } from '../../ports/chat-model.js';
 import { SwitchboardError } from '../../shared/errors.js';
 import { createRequestFetch } from './request-fetch.js';
@@ -14,9 +14,15 @@ export interface ProviderEnvironment {
   ANTHROPIC_BASE_URL?: string | undefined;
 }
 
-/** The AI SDK behind the ChatModel port: OpenAI, Anthropic and any OpenAI-compatible server. */
+const MAX_ATTEMPTS = 2;
+
+/**
+ * The AI SDK's providers behind the ChatModel port: OpenAI, Anthropic and any OpenAI-compatible
+ * server, called through their LanguageModelV3 interface (see docs/decisions: generateText's
+ * orchestration cost more CPU than the provider call itself, and the tool loop will be ours).
+ */
 export class AiSdkChatModel implements ChatModel {
-  private readonly models = new Map<string, LanguageModel>();
+  private readonly models = new Map<string, LanguageModelV3>();
 
   private readonly fetchImpl: typeof fetch;
 
@@ -44,35 +50,40 @@ export class AiSdkChatModel implements ChatModel {
     const { settings } = request;
     const problem = this.credentialsProblem(settings);
     if (problem) throw new SwitchboardError({ code: 'MODEL_CREDENTIALS_MISSING', message: `${request.tenantId}: ${problem}` });
-    try {
-      const result = await generateText({
-        model: this.modelFor(request.tenantId, settings),
-        system: request.system,
-        messages: request.messages,
-        temperature: settings.temperature,
-        maxOutputTokens: settings.maxTokens,
-        maxRetries: 1,
-        abortSignal: AbortSignal.timeout(settings.timeoutMs),
-      });
-      const text = result.text.trim();
-      if (text === '') throw new SwitchboardError({ code: 'MODEL_REPLY_EMPTY', message: `${request.tenantId}: the model returned no text`, retryable: true });
-      return { text, inputTokens: result.usage.inputTokens ?? 0, outputTokens: result.usage.outputTokens ?? 0 };
-    } catch (error) {
-      if (error instanceof SwitchboardError) throw error;
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      throw new SwitchboardError({
-        code: timedOut ? 'MODEL_TIMEOUT' : 'MODEL_CALL_FAILED',
-        message: timedOut
-          ? `${request.tenantId}: the model did not answer within ${settings.timeoutMs} ms`
-          : `${request.tenantId}: the model call failed: ${error instanceof Error ? error.message : String(error)}`,
-        retryable: true,
-        cause: error,
-      });
+    const model = this.modelFor(request.tenantId, settings);
+    const prompt: LanguageModelV3Prompt = [
+      { role: 'system', content: request.system },
+      ...request.messages.map((message) => ({ role: message.role, content: [{ type: 'text' as const, text: message.content }] })),
+    ];
+    const abortSignal = AbortSignal.timeout(settings.timeoutMs);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await model.doGenerate({ prompt, temperature: settings.temperature, maxOutputTokens: settings.maxTokens, abortSignal });
+        const text = result.content
+          .map((part) => (part.type === 'text' ? part.text : ''))
+          .join('')
+          .trim();
+        if (text === '') throw new SwitchboardError({ code: 'MODEL_REPLY_EMPTY', message: `${request.tenantId}: the model returned no text`, retryable: true });
+        return { text, inputTokens: result.usage.inputTokens.total ?? 0, outputTokens: result.usage.outputTokens.total ?? 0 };
+      } catch (error) {
+        if (error instanceof SwitchboardError) throw error;
+        // One more try for what the provider marks retryable (429, 5xx), within the same deadline.
+        if (attempt < MAX_ATTEMPTS && APICallError.isInstance(error) && error.isRetryable && !abortSignal.aborted) continue;
+        const timedOut = abortSignal.aborted || (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
+        throw new SwitchboardError({
+          code: timedOut ? 'MODEL_TIMEOUT' : 'MODEL_CALL_FAILED',
+          message: timedOut
+            ? `${request.tenantId}: the model did not answer within ${settings.timeoutMs} ms`
+            : `${request.tenantId}: the model call failed: ${error instanceof Error ? error.message : String(error)}`,
+          retryable: true,
+          cause: error,
+        });
+      }
     }
   }
 
   /** Providers are created once per tenant: they hold connection pools and parsed settings. */
-  private modelFor(tenantId: string, settings: ModelSettings): LanguageModel {
+  private modelFor(tenantId: string, settings: ModelSettings): LanguageModelV3 {
     const cacheKey = `${tenantId}\u0000${settings.provider}\u0000${settings.model}\u0000${settings.baseUrl ?? ''}`;
     let model = this.models.get(cacheKey);
     if (model) return model;
