@@ -224,7 +224,7 @@ async function main() {
       [`open loop: ${rate} msg/s for ${seconds} s, 800 ms model, distinct users`, `${total} sent, ${graph.sends.length} replied`],
       ['open loop: ack p50 / p99 (target p99 < 25 ms)', `${percentile(ackMs, 50).toFixed(1)} / ${percentile(ackMs, 99).toFixed(1)} ms`],
       ['open loop: time to reply p50 / p99 (target p99 < 1 s)', `${percentile(replyMs, 50).toFixed(0)} / ${percentile(replyMs, 99).toFixed(0)} ms`],
-      ['open loop: server CPU per message (AI SDK over HTTP)', `${openCpu.toFixed(3)} ms`],
+      ['open loop: server CPU per message (providers over HTTP)', `${openCpu.toFixed(3)} ms`],
       ['open loop: server event-loop delay p50 / p99 / max', open.loopDelay ? `${open.loopDelay.p50} / ${open.loopDelay.p99} / ${open.loopDelay.max} ms` : 'n/a'],
     );
   } finally {
