@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../ports/inbound.js';
 import { parseEnvelope } from './parse-envelope.js';
 
-const FIXTURES = new URL('../../../shared/fixtures/whatsapp/', import.meta.url);
+const FIXTURES = new URL('../../test/fixtures/whatsapp/', import.meta.url);
 
 function fixture(name: string): unknown {
   return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));

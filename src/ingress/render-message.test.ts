@@ -4,9 +4,9 @@ import { renderMessage } from './render-message.js';
 
 type JsonObject = Record<string, unknown>;
 
-/** The first `messages[]` item of a fixture in shared/fixtures/whatsapp/. */
+/** The first `messages[]` item of a fixture in test/fixtures/whatsapp/. */
 function fixtureMessage(name: string): JsonObject {
-  const body = JSON.parse(readFileSync(new URL(`../../../shared/fixtures/whatsapp/${name}`, import.meta.url), 'utf8'));
+  const body = JSON.parse(readFileSync(new URL(`../../test/fixtures/whatsapp/${name}`, import.meta.url), 'utf8'));
   return body.entry[0].changes[0].value.messages[0] as JsonObject;
 }
 

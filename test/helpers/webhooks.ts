@@ -148,9 +148,9 @@ export async function postWebhook(
   return { status: response.status, text: await response.text() };
 }
 
-/** Raw text of `/work/shared/fixtures/whatsapp/<name>` (shared/ sits beside the repository clone). */
+/** Raw text of `test/fixtures/whatsapp/<name>` (a copy of the shared webhook fixtures, so a clone tests on its own). */
 export function fixture(name: string): string {
-  const url = new URL(`../../../shared/fixtures/whatsapp/${name}`, import.meta.url);
+  const url = new URL(`../fixtures/whatsapp/${name}`, import.meta.url);
   try {
     return readFileSync(url, 'utf8');
   } catch (error) {
