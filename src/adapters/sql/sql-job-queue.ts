@@ -57,12 +57,18 @@ const oldestDue = new QueryShape((db, [now]) =>
   db.selectFrom('jobs').select(['id', 'tenant_id']).where('run_at', '<=', now).orderBy('run_at').orderBy('id').limit(CLAIM_SCAN),
 );
 
-// A claimed job's run_at becomes its lease's expiry: the due-jobs index then skips running jobs,
-// and a job whose worker died is simply due again.
+/**
+ * A claimed job's run_at becomes its lease's expiry: the due-jobs index then skips running jobs, and a
+ * job whose worker died is simply due again.
+ */
+function leasedTo(workerId: unknown, leaseUntil: unknown) {
+  return { locked_by: workerId as string, run_at: leaseUntil as number, attempts: sql<number>`attempts + 1`, dirty: 0, rerun_at: null };
+}
+
 const takeJobs = new QueryShape((db, [workerId, leaseUntil, now, ...ids]) =>
   db
     .updateTable('jobs')
-    .set({ locked_by: workerId, run_at: leaseUntil, attempts: sql`attempts + 1`, dirty: 0, rerun_at: null })
+    .set(leasedTo(workerId, leaseUntil))
     .where('id', 'in', ids)
     .where('run_at', '<=', now)
     .returning(['id', 'name', 'tenant_id', 'job_key', 'payload', 'attempts']),
@@ -109,7 +115,7 @@ function roundRobin(due: Array<{ id: number; tenant_id: string }>, limit: number
 const takeKey = new QueryShape((db, [workerId, leaseUntil, now, key]) =>
   db
     .updateTable('jobs')
-    .set({ locked_by: workerId, run_at: leaseUntil, attempts: sql`attempts + 1`, dirty: 0, rerun_at: null })
+    .set(leasedTo(workerId, leaseUntil))
     .where('job_key', '=', key)
     .where('run_at', '<=', now)
     .returning(['id', 'name', 'tenant_id', 'job_key', 'payload', 'attempts']),
