@@ -73,6 +73,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const outbox = new SqlOutbox(database.db, batcher);
   const graph = new GraphClient({ baseUrl: env.WHATSAPP_GRAPH_URL, apiVersion: env.WHATSAPP_API_VERSION, ...(options.fetch ? { fetch: options.fetch } : {}) });
 
+  // Built once: these run for every message.
+  const turnDeps = { conversations, chat, graph, tenants: registry, clock, log: log.child({ stage: 'conversation' }), metrics };
+  const deliverDeps = { outbox, graph, tenants: registry, clock, log: log.child({ stage: 'outbound' }), metrics };
+  const releaseDeps = { conversations, queue, tenants: registry, clock, log: turnDeps.log };
+  const sweepDeps = { outbox, queue, clock, log: log.child({ stage: 'ops' }) };
+
   const workerId = newId('worker');
   const worker =
     role === 'api'
@@ -91,30 +97,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
             'conversation.turn': async (job) => {
               const tenantId = String(job.payload['tenantId']);
               const userId = String(job.payload['userId']);
-              const outcome = await runTurn(
-                { conversations, chat, graph, tenants: registry, clock, log: log.child({ stage: 'conversation' }), metrics },
-                tenantId,
-                userId,
-              );
+              const outcome = await runTurn(turnDeps, tenantId, userId);
               // A reply was just written: deliver it now, in this slot, rather than at the next claim.
               return outcome === 'replied' || outcome === 'escalated' || outcome === 'fallback' ? { next: [jobKeys.delivery(tenantId, userId)] } : {};
             },
             'outbox.deliver': async (job) => {
-              await deliverPending(
-                { outbox, graph, tenants: registry, clock, log: log.child({ stage: 'outbound' }), metrics },
-                String(job.payload['tenantId']),
-                String(job.payload['recipientId']),
-              );
+              await deliverPending(deliverDeps, String(job.payload['tenantId']), String(job.payload['recipientId']));
             },
             'maintenance.sweep': async () => {
-              await sweep({ outbox, queue, clock, log: log.child({ stage: 'ops' }) });
+              await sweep(sweepDeps);
             },
             'handoff.release': async (job) => {
-              await releaseIdleHandoff(
-                { conversations, queue, tenants: registry, clock, log: log.child({ stage: 'conversation' }) },
-                String(job.payload['tenantId']),
-                String(job.payload['userId']),
-              );
+              await releaseIdleHandoff(releaseDeps, String(job.payload['tenantId']), String(job.payload['userId']));
             },
           },
         });
