@@ -39,3 +39,9 @@ export class QueryShape<Row> {
     return (await this.run(db, args, variant)).rows;
   }
 }
+
+/** The placeholders of a multi-row shape, one array per row (arguments are passed row after row). */
+export function rowsOf(slots: any[], rows: number): any[][] {
+  const columns = slots.length / rows;
+  return Array.from({ length: rows }, (_, row) => slots.slice(row * columns, (row + 1) * columns));
+}

@@ -12,7 +12,7 @@ import { jobKeys } from '../../ports/job-keys.js';
 import { SwitchboardError } from '../../shared/errors.js';
 import { insertOutbox } from './sql-outbox.js';
 import { scheduleJob } from './sql-job-queue.js';
-import { QueryShape } from './query-shape.js';
+import { QueryShape, rowsOf } from './query-shape.js';
 import type { Tables } from './tables.js';
 import { PENDING } from './pending.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -54,10 +54,14 @@ const consumeMessages = new QueryShape((db, [outcome, turnId, tenantId, userId, 
 
 const appendHistory = new QueryShape((db, slots, rows) =>
   db.insertInto('history').values(
-    Array.from({ length: rows }, (_, row) => {
-      const [tenantId, userId, role, content, turnId, createdAt] = slots.slice(row * 6, row * 6 + 6);
-      return { tenant_id: tenantId, user_id: userId, role, content, turn_id: turnId, created_at: createdAt };
-    }),
+    rowsOf(slots, rows).map(([tenantId, userId, role, content, turnId, createdAt]) => ({
+      tenant_id: tenantId,
+      user_id: userId,
+      role,
+      content,
+      turn_id: turnId,
+      created_at: createdAt,
+    })),
   ),
 );
 

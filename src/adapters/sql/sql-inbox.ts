@@ -4,7 +4,7 @@ import type { AcceptResult, Inbox, TenantMessage, TenantStatus } from '../../por
 import { jobKeys } from '../../ports/job-keys.js';
 import { applyStatus } from './apply-status.js';
 import { scheduleJobs } from './sql-job-queue.js';
-import { QueryShape } from './query-shape.js';
+import { QueryShape, rowsOf } from './query-shape.js';
 import type { Tables } from './tables.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -110,33 +110,25 @@ export class SqlInbox implements Inbox {
   }
 }
 
-const MESSAGE_COLUMNS = 12;
-
 /** Claims message ids: a repeated (tenant, wamid) inserts nothing and is not returned. */
 const insertMessages = new QueryShape((db, slots, rows) =>
   db
     .insertInto('inbound_messages')
     .values(
-      Array.from({ length: rows }, (_, row) => {
-        const [tenantId, userId, waMessageId, addressKind, type, text, ignoredReason, contactName, raw, sentAt, receivedAt, state] = slots.slice(
-          row * MESSAGE_COLUMNS,
-          (row + 1) * MESSAGE_COLUMNS,
-        );
-        return {
-          tenant_id: tenantId,
-          user_id: userId,
-          wa_message_id: waMessageId,
-          address_kind: addressKind,
-          type,
-          text,
-          ignored_reason: ignoredReason,
-          contact_name: contactName,
-          raw,
-          sent_at: sentAt,
-          received_at: receivedAt,
-          state,
-        };
-      }),
+      rowsOf(slots, rows).map(([tenantId, userId, waMessageId, addressKind, type, text, ignoredReason, contactName, raw, sentAt, receivedAt, state]) => ({
+        tenant_id: tenantId,
+        user_id: userId,
+        wa_message_id: waMessageId,
+        address_kind: addressKind,
+        type,
+        text,
+        ignored_reason: ignoredReason,
+        contact_name: contactName,
+        raw,
+        sent_at: sentAt,
+        received_at: receivedAt,
+        state,
+      })),
     )
     .onConflict((conflict) => conflict.columns(['tenant_id', 'wa_message_id']).doNothing())
     .returning(['tenant_id', 'wa_message_id']),

@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { ClaimedJob, DeadLetter, JobName, JobQueue, JobRequest } from '../../ports/job-queue.js';
-import { QueryShape } from './query-shape.js';
+import { QueryShape, rowsOf } from './query-shape.js';
 import type { Tables } from './tables.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -24,10 +24,16 @@ function upsertJobs(replace: boolean) {
     db
       .insertInto('jobs')
       .values(
-        Array.from({ length: rows }, (_, row) => {
-          const [name, tenantId, key, payload, runAt, now] = slots.slice(row * 6, row * 6 + 6);
-          return { name, tenant_id: tenantId, job_key: key, payload, run_at: runAt, attempts: 0, dirty: 0, created_at: now };
-        }),
+        rowsOf(slots, rows).map(([name, tenantId, key, payload, runAt, now]) => ({
+          name,
+          tenant_id: tenantId,
+          job_key: key,
+          payload,
+          run_at: runAt,
+          attempts: 0,
+          dirty: 0,
+          created_at: now,
+        })),
       )
       .onConflict((conflict) =>
         conflict.column('job_key').doUpdateSet({

@@ -4,7 +4,7 @@ import { jobKeys } from '../../ports/job-keys.js';
 import type { Outbox, OutboxDraft, OutboxKind, OutboxMessage, OutboxState } from '../../ports/outbox.js';
 import { moveForward } from './apply-status.js';
 import { scheduleJob } from './sql-job-queue.js';
-import { QueryShape } from './query-shape.js';
+import { QueryShape, rowsOf } from './query-shape.js';
 import type { Tables } from './tables.js';
 import { PENDING } from './pending.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -29,31 +29,23 @@ export async function insertOutbox(trx: Transaction<Tables>, drafts: OutboxDraft
   }
 }
 
-const DRAFT_COLUMNS = 8;
-
 const insertDrafts = new QueryShape((db, slots, rows) =>
   db
     .insertInto('outbox')
     .values(
-      Array.from({ length: rows }, (_, row) => {
-        const [tenantId, recipientId, addressKind, kind, idempotencyKey, body, contextMessageId, now] = slots.slice(
-          row * DRAFT_COLUMNS,
-          (row + 1) * DRAFT_COLUMNS,
-        );
-        return {
-          tenant_id: tenantId,
-          recipient_id: recipientId,
-          address_kind: addressKind,
-          kind,
-          idempotency_key: idempotencyKey,
-          body,
-          context_message_id: contextMessageId,
-          state: 'pending',
-          attempts: 0,
-          created_at: now,
-          updated_at: now,
-        };
-      }),
+      rowsOf(slots, rows).map(([tenantId, recipientId, addressKind, kind, idempotencyKey, body, contextMessageId, now]) => ({
+        tenant_id: tenantId,
+        recipient_id: recipientId,
+        address_kind: addressKind,
+        kind,
+        idempotency_key: idempotencyKey,
+        body,
+        context_message_id: contextMessageId,
+        state: 'pending',
+        attempts: 0,
+        created_at: now,
+        updated_at: now,
+      })),
     )
     .onConflict((conflict) => conflict.column('idempotency_key').doNothing()),
 );
