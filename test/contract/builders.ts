@@ -30,6 +30,7 @@ export function textMessage(options: {
     type: text === null ? 'reaction' : 'text',
     text,
     ignoredReason: text === null ? 'reaction' : null,
+    actionId: null,
     contactName: options.contactName ?? null,
     rawJson: JSON.stringify({ id: waMessageId }),
     turnDueAt: options.turnDueAt,

@@ -153,6 +153,70 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex('model_calls_tenant').on('model_calls').columns(['tenant_id', 'created_at']).execute();
       },
     },
+    '0002_actions': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('leads')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('fields', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('synced_version', 'integer')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('leads_pk', ['tenant_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('leads_recent').on('leads').columns(['tenant_id', 'updated_at']).execute();
+
+        await db.schema
+          .createTable('appointments')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('start_at', 'bigint', (c) => c.notNull())
+          .addColumn('end_at', 'bigint', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('hold_expires_at', 'bigint')
+          .addColumn('held_in_turn', 'text', (c) => c.notNull())
+          .addColumn('replaces_id', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('appointments_user').on('appointments').columns(['tenant_id', 'user_id']).execute();
+        await db.schema.createIndex('appointments_calendar').on('appointments').columns(['tenant_id', 'start_at']).execute();
+        // The double-booking guard: one live (held or confirmed) appointment per tenant and start, enforced
+        // by the database so that concurrent workers cannot both win. It cannot see time, so the store
+        // releases expired holds of a slot before holding it.
+        await db.schema
+          .createIndex('appointments_slot')
+          .unique()
+          .on('appointments')
+          .columns(['tenant_id', 'start_at'])
+          .where(sql<boolean>`status in ('held', 'confirmed')`)
+          .execute();
+
+        await db.schema
+          .createTable('orders')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('lines', 'text', (c) => c.notNull())
+          .addColumn('total_minor', 'bigint', (c) => c.notNull())
+          .addColumn('note', 'text')
+          .addColumn('decided_by', 'text')
+          .addColumn('decided_by_message', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('orders_user').on('orders').columns(['tenant_id', 'user_id']).execute();
+        await db.schema.createIndex('orders_status').on('orders').columns(['tenant_id', 'status']).execute();
+
+        // The id of a pressed reply button, when the inbound message is one.
+        await db.schema.alterTable('inbound_messages').addColumn('action_id', 'text').execute();
+      },
+    },
   };
 }
 

@@ -30,6 +30,8 @@ export interface Tables {
     received_at: number;
     state: string;
     turn_id: string | null;
+    /** The id of the reply button the user pressed, for an interactive reply. */
+    action_id: string | null;
   };
   history: {
     id: Generated<number>;
@@ -113,5 +115,44 @@ export interface Tables {
     ok: number;
     error_code: string | null;
     created_at: number;
+  };
+  leads: {
+    tenant_id: string;
+    user_id: string;
+    /** LeadFields as JSON. */
+    fields: string;
+    version: number;
+    synced_version: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  appointments: {
+    id: string;
+    tenant_id: string;
+    user_id: string;
+    start_at: number;
+    end_at: number;
+    /** held | confirmed | cancelled | released; at most one held or confirmed row per tenant and start_at. */
+    status: string;
+    hold_expires_at: number | null;
+    held_in_turn: string;
+    replaces_id: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  orders: {
+    id: string;
+    tenant_id: string;
+    user_id: string;
+    status: string;
+    currency: string;
+    /** OrderLine[] as JSON. */
+    lines: string;
+    total_minor: number;
+    note: string | null;
+    decided_by: string | null;
+    decided_by_message: string | null;
+    created_at: number;
+    updated_at: number;
   };
 }
