@@ -8,7 +8,7 @@ import { createLogger } from '../src/shared/logger.js';
 
 const instant: ChatModel = {
   credentialsProblem: () => null,
-  reply: async (request) => ({ text: `ok ${request.messages.length}`, inputTokens: 10, outputTokens: 2 }),
+  reply: async (request) => ({ text: `ok ${request.messages.length}`, toolCalls: [], inputTokens: 10, outputTokens: 2 }),
 };
 
 const env = readEnv();

@@ -1,8 +1,8 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, type LanguageModelV3, type LanguageModelV3Prompt } from '@ai-sdk/provider';
-import type { ChatModel, ChatRequest, ChatResult, ModelSettings } from '../../ports/chat-model.js';
+import { APICallError, type JSONValue, type LanguageModelV3, type LanguageModelV3Message, type LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { ChatMessage, ChatModel, ChatRequest, ChatResult, ModelSettings, ToolCall } from '../../ports/chat-model.js';
 import { SwitchboardError } from '../../shared/errors.js';
 import { createRequestFetch } from './request-fetch.js';
 
@@ -51,20 +51,31 @@ export class AiSdkChatModel implements ChatModel {
     const problem = this.credentialsProblem(settings);
     if (problem) throw new SwitchboardError({ code: 'MODEL_CREDENTIALS_MISSING', message: `${request.tenantId}: ${problem}` });
     const model = this.modelFor(request.tenantId, settings);
-    const prompt: LanguageModelV3Prompt = [
-      { role: 'system', content: request.system },
-      ...request.messages.map((message) => ({ role: message.role, content: [{ type: 'text' as const, text: message.content }] })),
-    ];
-    const abortSignal = AbortSignal.timeout(settings.timeoutMs);
+    const prompt: LanguageModelV3Prompt = [{ role: 'system', content: request.system }, ...request.messages.map(toPromptMessage)];
+    const tools = request.tools?.length
+      ? request.tools.map((tool) => ({ type: 'function' as const, name: tool.name, description: tool.description, inputSchema: tool.inputSchema }))
+      : undefined;
+    const abortSignal = request.abortSignal ?? AbortSignal.timeout(settings.timeoutMs);
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await model.doGenerate({ prompt, temperature: settings.temperature, maxOutputTokens: settings.maxTokens, abortSignal });
-        const text = result.content
-          .map((part) => (part.type === 'text' ? part.text : ''))
-          .join('')
-          .trim();
-        if (text === '') throw new SwitchboardError({ code: 'MODEL_REPLY_EMPTY', message: `${request.tenantId}: the model returned no text`, retryable: true });
-        return { text, inputTokens: result.usage.inputTokens.total ?? 0, outputTokens: result.usage.outputTokens.total ?? 0 };
+        const result = await model.doGenerate({
+          prompt,
+          temperature: settings.temperature,
+          maxOutputTokens: settings.maxTokens,
+          abortSignal,
+          ...(tools ? { tools, toolChoice: { type: request.toolChoice ?? 'auto' } } : {}),
+        });
+        let text = '';
+        const toolCalls: ToolCall[] = [];
+        for (const part of result.content) {
+          if (part.type === 'text') text += part.text;
+          else if (part.type === 'tool-call' && !part.providerExecuted) toolCalls.push({ id: part.toolCallId, name: part.toolName, input: parseToolInput(part.input) });
+        }
+        text = text.trim();
+        if (text === '' && toolCalls.length === 0) {
+          throw new SwitchboardError({ code: 'MODEL_REPLY_EMPTY', message: `${request.tenantId}: the model returned no text`, retryable: true });
+        }
+        return { text, toolCalls, inputTokens: result.usage.inputTokens.total ?? 0, outputTokens: result.usage.outputTokens.total ?? 0 };
       } catch (error) {
         if (error instanceof SwitchboardError) throw error;
         // One more try for what the provider marks retryable (429, 5xx), within the same deadline.
@@ -126,6 +137,42 @@ export class AiSdkChatModel implements ChatModel {
   }
 }
 
+function toPromptMessage(message: ChatMessage): LanguageModelV3Message {
+  switch (message.role) {
+    case 'user':
+      return { role: 'user', content: [{ type: 'text', text: message.content }] };
+    case 'assistant':
+      return {
+        role: 'assistant',
+        content: [
+          ...(message.content ? [{ type: 'text' as const, text: message.content }] : []),
+          ...(message.toolCalls ?? []).map((call) => ({ type: 'tool-call' as const, toolCallId: call.id, toolName: call.name, input: call.input })),
+        ],
+      };
+    case 'tool':
+      return {
+        role: 'tool',
+        content: message.results.map((result) => ({
+          type: 'tool-result' as const,
+          toolCallId: result.callId,
+          toolName: result.name,
+          output: result.isError ? { type: 'error-text' as const, value: String(result.output) } : { type: 'json' as const, value: (result.output ?? null) as JSONValue },
+        })),
+      };
+    default:
+      return assertNever(message);
+  }
+}
+
+/** Providers hand tool input over as JSON text; text that is not JSON is kept, for the tool to reject clearly. */
+function parseToolInput(input: string): unknown {
+  try {
+    return input.trim() === '' ? {} : JSON.parse(input);
+  } catch {
+    return input;
+  }
+}
+
 function assertNever(value: never): never {
-  throw new Error(`unexpected provider ${String(value)}`);
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
 }
