@@ -1,8 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
+import { buildTenantActions, IntegrationClient, runIntegrationCall, type IntegrationCallPayload, type TenantActions } from './actions/index.js';
 import { AiSdkChatModel } from './adapters/ai-sdk/ai-sdk-chat-model.js';
 import { openDatabase, type SqlDatabase } from './adapters/sql/open-database.js';
+import { SqlAppointmentStore } from './adapters/sql/sql-appointment-store.js';
 import { SqlConversationStore } from './adapters/sql/sql-conversation-store.js';
+import { SqlLeadStore } from './adapters/sql/sql-lead-store.js';
+import { SqlOrderStore } from './adapters/sql/sql-order-store.js';
 import { SqlInbox } from './adapters/sql/sql-inbox.js';
 import { SqlJobQueue } from './adapters/sql/sql-job-queue.js';
 import { WriteBatcher } from './adapters/sql/write-batcher.js';
@@ -72,9 +76,38 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const conversations = new SqlConversationStore(database.db, batcher);
   const outbox = new SqlOutbox(database.db, batcher);
   const graph = new GraphClient({ baseUrl: env.WHATSAPP_GRAPH_URL, apiVersion: env.WHATSAPP_API_VERSION, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const leads = new SqlLeadStore(database.db, batcher);
+  const appointments = new SqlAppointmentStore(database.db, batcher);
+  const orders = new SqlOrderStore(database.db, batcher);
+  const integrations = new IntegrationClient(options.fetch ? { fetch: options.fetch } : {});
+
+  const actionsByTenant = new Map<string, TenantActions>();
+  try {
+    const services = { leads, appointments, orders, conversations, integrations, log: log.child({ stage: 'actions' }) };
+    for (const tenant of tenants.all()) actionsByTenant.set(tenant.id, await buildTenantActions(tenant, services));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 
   // Built once: these run for every message.
-  const turnDeps = { conversations, chat, graph, tenants: registry, clock, log: log.child({ stage: 'conversation' }), metrics };
+  const turnDeps = {
+    conversations,
+    chat,
+    graph,
+    tenants: registry,
+    clock,
+    log: log.child({ stage: 'conversation' }),
+    metrics,
+    actions: (tenantId: string) => actionsByTenant.get(tenantId),
+  };
+  const integrationDeps = {
+    client: integrations,
+    leads,
+    config: (tenantId: string) => tenants.byId(tenantId)?.config,
+    now: () => clock.now(),
+    log: log.child({ stage: 'actions' }),
+  };
   const deliverDeps = { outbox, graph, tenants: registry, clock, log: log.child({ stage: 'outbound' }), metrics };
   const releaseDeps = { conversations, queue, tenants: registry, clock, log: turnDeps.log };
   const sweepDeps = { outbox, queue, clock, log: log.child({ stage: 'ops' }) };
@@ -92,14 +125,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
           concurrency: env.WORKER_CONCURRENCY,
           leaseMs: 120_000,
           pollMs: 250,
-          maxAttempts: { 'conversation.turn': 5, 'outbox.deliver': 10, 'handoff.release': 5, 'maintenance.sweep': 3 },
+          maxAttempts: { 'conversation.turn': 5, 'outbox.deliver': 10, 'handoff.release': 5, 'maintenance.sweep': 3, 'integration.call': 8 },
           handlers: {
             'conversation.turn': async (job) => {
               const tenantId = String(job.payload['tenantId']);
               const userId = String(job.payload['userId']);
               const outcome = await runTurn(turnDeps, tenantId, userId);
               // A reply was just written: deliver it now, in this slot, rather than at the next claim.
-              return outcome === 'replied' || outcome === 'escalated' || outcome === 'fallback' ? { next: [jobKeys.delivery(tenantId, userId)] } : {};
+              return outcome === 'replied' || outcome === 'escalated' || outcome === 'fallback' || outcome === 'action' ? { next: [jobKeys.delivery(tenantId, userId)] } : {};
             },
             'outbox.deliver': async (job) => {
               await deliverPending(deliverDeps, String(job.payload['tenantId']), String(job.payload['recipientId']));
@@ -109,6 +142,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
             },
             'handoff.release': async (job) => {
               await releaseIdleHandoff(releaseDeps, String(job.payload['tenantId']), String(job.payload['userId']));
+            },
+            'integration.call': async (job) => {
+              await runIntegrationCall(integrationDeps, job.payload as unknown as IntegrationCallPayload);
             },
           },
         });
@@ -152,6 +188,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     conversations,
     outbox,
     queue,
+    leads,
+    appointments,
+    orders,
     clock,
     log: log.child({ stage: 'admin' }),
     onScheduled: wake,
@@ -196,6 +235,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       if (started) await http.close(); // finishes in-flight webhooks: their rows are committed before the 200
       if (worker) await worker.stop();
       await graph.close();
+      await integrations.close();
       await database.close();
       log.info('server.stopped');
     },

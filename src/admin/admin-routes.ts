@@ -8,9 +8,10 @@ import type { Outbox } from '../ports/outbox.js';
 import type { Logger } from '../shared/logger.js';
 import { maskPhone } from '../shared/phone.js';
 import type { TenantRegistry } from '../tenancy/index.js';
+import { actionRoutes, type ActionRoutesOptions } from './action-routes.js';
 import { requireAdminToken } from './require-admin-token.js';
 
-export interface AdminOptions {
+export interface AdminOptions extends Omit<ActionRoutesOptions, 'tenants'> {
   adminToken: string | undefined;
   tenants: () => TenantRegistry;
   conversations: ConversationStore;
@@ -113,4 +114,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     log.info({ deadLetterId: id }, 'dead_letter.retried');
     return { id, retried: true };
   });
+
+  // Its own plugin (its tenant check is a hook), inside this one: the admin token applies.
+  await app.register(actionRoutes, { tenants: options.tenants, leads: options.leads, appointments: options.appointments, orders: options.orders });
 }

@@ -1,10 +1,15 @@
 import { z } from 'zod';
-import { DURATION_PATTERN } from '../shared/durations.js';
-
-const duration = z.string().regex(DURATION_PATTERN, 'expected a duration such as 1500ms, 30s, 10m, 2h or 30d');
-/** Numbers may come from `${VAR}`, which is always text: "1500" is read as 1500. */
-const numeric = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value), schema);
+import {
+  calendarSchema,
+  catalogueSchema,
+  duration,
+  guardrailsSchema,
+  integrationsSchema,
+  numeric,
+  phoneNumber,
+  rulesSchema,
+  toolsSchema,
+} from './actions-schema.js';
 const digits = z.string().regex(/^\d{5,20}$/, 'expected the id as a string of digits, in quotes');
 
 /** The number the business answers on; `phone_number_id` is the tenant key. */
@@ -26,6 +31,7 @@ export const aiSchema = z.strictObject({
   system_prompt: z.string().min(1),
   business_context: z.string().default(''),
   fallback_message: z.string().min(1).optional(), // sent when the model fails; built-in default per language
+  max_tool_steps: numeric(z.number().int().min(1).max(10)).default(5), // model calls per turn when it uses tools
 });
 
 export const memorySchema = z.strictObject({
@@ -39,7 +45,7 @@ export const conversationSchema = z.strictObject({
 
 export const escalationSchema = z.strictObject({
   keywords: z.array(z.string().min(1)).default([]),
-  notify: z.string().regex(/^\+?[\d\s()-]{6,20}$/, 'expected a phone number such as "+5511999999999"').optional(),
+  notify: phoneNumber.optional(),
   message: z.string().min(1).optional(), // sent to the user; built-in default per language
   notify_template: z
     .strictObject({
@@ -52,7 +58,8 @@ export const escalationSchema = z.strictObject({
 });
 
 /** A tenant file. Keys are a public contract: rename nothing. */
-export const tenantSchema = z.strictObject({
+export const tenantSchema = z
+  .strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{1,62}$/, 'expected lower-case letters, digits, _ or -'),
   name: z.string().min(1),
   language: z.string().regex(/^[a-z]{2}(-[A-Za-z]{2})?$/, 'expected a language code such as en, pt or pt-BR'),
@@ -62,11 +69,36 @@ export const tenantSchema = z.strictObject({
   memory: memorySchema.prefault({}),
   conversation: conversationSchema.prefault({}),
   escalation: escalationSchema.prefault({}),
-});
+  tools: toolsSchema,
+  calendar: calendarSchema.optional(),
+  catalogue: catalogueSchema.optional(),
+  integrations: integrationsSchema.prefault({}),
+  rules: rulesSchema.prefault({}),
+  guardrails: guardrailsSchema.prefault({}),
+  hooks: z.string().regex(/\.(ts|mts|js|mjs)$/, 'expected a module file such as ./hooks/my_tenant.ts').optional(), // relative to the tenant file
+})
+  .superRefine((tenant, context) => {
+    const uses = (name: string) => name in tenant.tools;
+    const appointmentTools = ['find_slots', 'book_appointment', 'reschedule_appointment', 'cancel_appointment'].filter(uses);
+    if (appointmentTools.length > 0 && !tenant.calendar && !tenant.integrations.calendar) {
+      context.addIssue({ code: 'custom', path: ['tools'], message: `${appointmentTools.join(', ')} need a calendar: add a calendar: section (built-in) or integrations.calendar (external)` });
+    }
+    const catalogueTools = ['check_inventory', 'place_order'].filter(uses);
+    if (catalogueTools.length > 0 && !tenant.catalogue && !tenant.integrations.erp) {
+      context.addIssue({ code: 'custom', path: ['tools'], message: `${catalogueTools.join(', ')} need a catalogue: add catalogue.file (built-in) or integrations.erp (external)` });
+    }
+    if (tenant.rules.order_review_threshold !== undefined && !tenant.rules.order_review_notify) {
+      context.addIssue({ code: 'custom', path: ['rules', 'order_review_notify'], message: 'set the manager\'s number: orders over order_review_threshold wait for their approval' });
+    }
+    if (tenant.calendar && tenant.integrations.calendar) {
+      context.addIssue({ code: 'custom', path: ['calendar'], message: 'use either a built-in calendar (calendar:) or an external one (integrations.calendar), not both' });
+    }
+  });
 
 export type TenantConfig = z.infer<typeof tenantSchema>;
 export type AiConfig = z.infer<typeof aiSchema>;
 export type EscalationConfig = z.infer<typeof escalationSchema>;
+export type CalendarSettings = z.infer<typeof calendarSchema>;
 
 function isTimeZone(value: string): boolean {
   try {

@@ -1,8 +1,9 @@
+import { runHook, type TenantActions } from '../actions/index.js';
 import type { ChatModel } from '../ports/chat-model.js';
 import type { Clock } from '../ports/clock.js';
 import type { Conversation, ConversationStore, MailboxMessage, ModelCallRecord, TurnCommit } from '../ports/conversation-store.js';
 import type { OutboxDraft } from '../ports/outbox.js';
-import { buildSystemPrompt } from '../engine/index.js';
+import { buildSystemPrompt, runToolLoop, TurnEffects, type ToolContext } from '../engine/index.js';
 import { compileKeywords, planEscalation, textBody, type EscalationTrigger, type KeywordMatcher } from '../escalation/index.js';
 import type { Metrics } from '../ops/index.js';
 import { splitText, type GraphClient } from '../outbound/index.js';
@@ -20,9 +21,11 @@ export interface TurnDependencies {
   clock: Clock;
   log: Logger;
   metrics: Metrics;
+  /** The tenant's tools, hooks and guardrails; undefined for a tenant with none. */
+  actions: (tenantId: string) => TenantActions | undefined;
 }
 
-export type TurnOutcome = 'idle' | 'replied' | 'escalated' | 'fallback' | 'held' | 'unknown_tenant';
+export type TurnOutcome = 'idle' | 'replied' | 'escalated' | 'fallback' | 'held' | 'action' | 'unknown_tenant';
 
 const matchers = new WeakMap<Tenant, KeywordMatcher>();
 
@@ -41,10 +44,29 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
   }
   const opened = await conversations.openTurn(tenantId, userId, clock.now());
   if (!opened) return 'idle';
-  const { conversation, pending } = opened;
+  const { conversation } = opened;
   const turnId = newId('turn');
   const now = clock.now();
-  const ids = pending.map((message) => message.id);
+  const ids = opened.pending.map((message) => message.id);
+  const actions = deps.actions(tenantId);
+  // Staff actions (a manager's Approve button) are handled by code; the rest is an ordinary turn.
+  const effects = new TurnEffects();
+  const pending: MailboxMessage[] = [];
+  for (const message of opened.pending) {
+    const handled = actions ? await actions.handleAction(message, userId, now) : null;
+    if (!handled) {
+      pending.push(message);
+      continue;
+    }
+    handled.outbox.forEach((draft) => effects.send(draft));
+    handled.jobs.forEach((job) => effects.schedule(job));
+    log.info({ tenantId, userId: maskPhone(userId), turnId, decided: handled.decided }, 'action.handled');
+  }
+  if (pending.length === 0) {
+    await commit(deps, tenantId, userId, { turnId, conversation, messageIds: ids, outcome: 'processed', history: [], outbox: effects.outbox, jobs: effects.jobs, now });
+    deps.metrics.turns.inc({ tenant: tenantId, outcome: 'action' });
+    return 'action';
+  }
   const userText = pending.map((message) => message.text).join('\n');
   const newest = pending[pending.length - 1]!;
   const isAgent = tenant.agent?.userId === userId;
@@ -57,7 +79,8 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
       messageIds: ids,
       outcome: 'held',
       history: [{ role: 'user', content: userText }],
-      outbox: [],
+      outbox: effects.outbox,
+      jobs: effects.jobs,
       ...(isAgent ? {} : { releaseAt: now + tenant.releaseAfterMs }),
       now,
     });
@@ -67,13 +90,13 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
 
   const fresh = now - conversation.lastActivityAt > tenant.memoryTtlMs;
   const sessionStartedAt = fresh ? now : conversation.sessionStartedAt;
-  const base = { turnId, conversation, messageIds: ids, now, ...(fresh ? { sessionStartedAt } : {}) };
+  const base = { turnId, conversation, messageIds: ids, now, effects, ...(fresh ? { sessionStartedAt } : {}) };
 
   let matcher = matchers.get(tenant);
   if (!matcher) matchers.set(tenant, (matcher = compileKeywords(tenant.config.escalation.keywords)));
   const keyword = matcher.match(userText);
   if (keyword !== null) {
-    await escalate(deps, tenant, conversation, { kind: 'keyword', keyword }, base, userText, newest, sessionStartedAt);
+    await escalate(deps, tenant, actions, conversation, { kind: 'keyword', keyword }, base, userText, newest, sessionStartedAt);
     log.info({ tenantId, userId: maskPhone(userId), turnId, trigger: 'keyword' }, 'conversation.escalated');
     deps.metrics.turns.inc({ tenant: tenantId, outcome: 'escalated' });
     return 'escalated';
@@ -85,11 +108,22 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
   let replyText: string;
   let modelCall: ModelCallRecord;
   try {
-    const result = await deps.chat.reply({
-      tenantId,
-      settings: tenant.model,
-      system: buildSystemPrompt(tenant, now),
-      messages: [...history.map(({ role, content }) => ({ role, content })), { role: 'user', content: userText }],
+    const state = actions ? await actions.describeState(userId, now) : [];
+    const system = buildSystemPrompt(tenant, now);
+    const context: ToolContext = { tenantId, userId, turnKey: pending[0]!.id, turnId, now, effects, log };
+    const result = await runToolLoop({
+      chat: deps.chat,
+      request: {
+        tenantId,
+        settings: tenant.model,
+        system: state.length > 0 ? `${system}\n\nWhat Switchboard's records say about this user (trust these over the conversation):\n${state.join('\n')}` : system,
+        messages: [...history.map(({ role, content }) => ({ role, content })), { role: 'user' as const, content: userText }],
+        // One deadline for the whole turn, however many tool steps it takes.
+        abortSignal: AbortSignal.timeout(tenant.model.timeoutMs),
+      },
+      tools: actions?.tools ?? [],
+      context,
+      maxSteps: actions && actions.tools.length > 0 ? tenant.config.ai.max_tool_steps : 1,
     });
     replyText = result.text;
     modelCall = measureCall(deps, tenant, started, { ok: true, inputTokens: result.inputTokens, outputTokens: result.outputTokens });
@@ -97,9 +131,21 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
     const { code, message } = describeError(error);
     log.warn({ tenantId, turnId, code, error: message }, 'model.failed');
     const failedCall = measureCall(deps, tenant, started, { ok: false, errorCode: code });
-    await escalate(deps, tenant, conversation, { kind: 'model_failure' }, { ...base, modelCall: failedCall }, userText, newest, sessionStartedAt);
+    await escalate(deps, tenant, actions, conversation, { kind: 'model_failure' }, { ...base, modelCall: failedCall }, userText, newest, sessionStartedAt);
     deps.metrics.turns.inc({ tenant: tenantId, outcome: 'fallback' });
     return 'fallback';
+  }
+
+  if (actions) {
+    const guarded = actions.guardReply(replyText);
+    if (guarded.withheld) {
+      log.info({ tenantId, userId: maskPhone(userId), turnId, withheld: guarded.withheld }, 'reply.withheld');
+      deps.metrics.turns.inc({ tenant: tenantId, outcome: 'withheld' });
+      replyText = guarded.text;
+    }
+    const replaced = await runHook(actions.hooks, 'beforeReply', { tenantId, userId, text: replyText }, log);
+    if (typeof replaced === 'string' && replaced.trim() !== '') replyText = replaced;
+    for (const job of await actions.finishTurn(userId, now, 'qualified')) effects.schedule(job);
   }
 
   const parts = splitText(replyText);
@@ -118,20 +164,23 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
       { role: 'user', content: userText },
       { role: 'assistant', content: replyText },
     ],
-    outbox,
+    outbox: [...outbox, ...effects.outbox],
+    jobs: effects.jobs,
     modelCall,
   });
   deps.metrics.turns.inc({ tenant: tenantId, outcome: 'replied' });
   log.info({ tenantId, userId: maskPhone(userId), turnId, messages: pending.length, parts: parts.length }, 'turn.replied');
+  if (actions) await runHook(actions.hooks, 'afterTurn', { tenantId, userId, outcome: 'replied', reply: replyText }, log);
   return 'replied';
 }
 
 async function escalate(
   deps: TurnDependencies,
   tenant: Tenant,
+  actions: TenantActions | undefined,
   conversation: Conversation,
   trigger: EscalationTrigger,
-  base: Pick<TurnCommit, 'turnId' | 'conversation' | 'messageIds' | 'now' | 'sessionStartedAt' | 'modelCall'>,
+  base: Pick<TurnCommit, 'turnId' | 'conversation' | 'messageIds' | 'now' | 'sessionStartedAt' | 'modelCall'> & { effects: TurnEffects },
   userText: string,
   newest: MailboxMessage,
   sessionStartedAt: number,
@@ -151,14 +200,18 @@ async function escalate(
   if (plan.agentWindowClosed) {
     deps.log.warn({ tenantId: tenant.id }, 'escalation.agent_window_closed_no_template');
   }
+  const { effects, ...turn } = base;
+  // Whatever the lead holds goes to the CRM with the escalation, so the agent who calls back sees it.
+  if (actions) for (const job of await actions.finishTurn(conversation.userId, base.now, 'escalated')) effects.schedule(job);
   await commit(deps, tenant.id, conversation.userId, {
-    ...base,
+    ...turn,
     outcome: 'processed',
     history: [
       { role: 'user', content: userText },
       { role: 'assistant', content: plan.userText },
     ],
-    outbox: plan.drafts,
+    outbox: [...plan.drafts, ...effects.outbox],
+    jobs: effects.jobs,
     mode: { mode: 'human', reason: trigger.kind === 'keyword' ? `keyword:${trigger.keyword}` : trigger.kind },
     escalation: {
       kind: trigger.kind === 'keyword' ? 'keyword' : trigger.kind === 'model_failure' ? 'model_error' : 'agent',
@@ -166,6 +219,10 @@ async function escalate(
     },
     releaseAt: base.now + tenant.releaseAfterMs,
   });
+  if (actions) {
+    const label = trigger.kind === 'keyword' ? `keyword:${trigger.keyword}` : trigger.kind;
+    await runHook(actions.hooks, 'onEscalation', { tenantId: tenant.id, userId: conversation.userId, trigger: label }, deps.log);
+  }
 }
 
 async function commit(deps: TurnDependencies, tenantId: string, userId: string, turn: TurnCommit): Promise<void> {

@@ -69,7 +69,7 @@ function toMessage(
   else if (fromUserId !== null) address = { kind: 'bsuid', value: fromUserId };
   else return null;
 
-  const { text, ignoredReason } = renderMessage(message);
+  const { text, ignoredReason, actionId } = renderMessage(message);
   return {
     phoneNumberId,
     userId: address.value,
@@ -79,6 +79,7 @@ function toMessage(
     type: typeof message.type === 'string' ? message.type : '',
     text,
     ignoredReason,
+    actionId: actionId ?? null,
     contactName: findContactName(contacts, from, fromUserId),
     rawJson: JSON.stringify(message),
   };

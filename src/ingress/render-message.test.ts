@@ -19,13 +19,18 @@ describe('renderMessage: fixtures', () => {
     ['text.json', 'Hello! What time do you open on Saturdays?'],
     ['image.json', '[image] Here is the receipt from yesterday'],
     ['audio-voice.json', '[voice note]'],
-    ['interactive-button-reply.json', 'Yes, please'],
-    ['interactive-list-reply.json', 'Large — Serves 4'],
     ['location.json', '[location] Willis Tower, 233 S Wacker Dr, Chicago, IL 60606 (41.8789, -87.6359)'],
     ['batch-two-messages.json', '¿Tienen servicio a domicilio hoy?'],
     ['unknown-phone-number-id.json', 'Hi, is anyone there?'],
   ])('renders %s', (file, expected) => {
     expect(renderMessage(fixtureMessage(file))).toEqual({ text: expected, ignoredReason: null });
+  });
+
+  it.each([
+    ['interactive-button-reply.json', 'Yes, please', 'opt_yes'],
+    ['interactive-list-reply.json', 'Large — Serves 4', 'size_large'],
+  ])('renders %s with the pressed id as its action', (file, expected, actionId) => {
+    expect(renderMessage(fixtureMessage(file))).toEqual({ text: expected, ignoredReason: null, actionId });
   });
 
   it('stores a reaction without answering it', () => {
@@ -146,6 +151,13 @@ describe('renderMessage: interactive and buttons', () => {
       'Stop promotions',
     );
     expect(renderMessage(message('button', { button: { payload: 'STOP_PROMOS' } })).text).toBe('STOP_PROMOS');
+    expect(renderMessage(message('button', { button: { payload: 'STOP_PROMOS', text: 'Stop' } })).actionId).toBe('STOP_PROMOS');
+  });
+
+  it('carries no action for a text message or an over-long id', () => {
+    expect(renderMessage(message('text', { text: { body: 'sb:order:approve:ORD-1' } })).actionId).toBeUndefined();
+    const reply = { type: 'button_reply', button_reply: { id: 'x'.repeat(300), title: 'Yes' } };
+    expect(renderMessage(message('interactive', { interactive: reply })).actionId).toBeUndefined();
   });
 });
 

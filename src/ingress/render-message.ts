@@ -2,6 +2,8 @@
 export interface RenderedMessage {
   text: string | null;
   ignoredReason: string | null;
+  /** The id of a pressed reply button or list row, or a template button's payload: what code (not the model) acts on. */
+  actionId?: string;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -71,7 +73,7 @@ function renderByType(type: string, message: JsonObject): RenderedMessage {
     case 'button': {
       const button = message.button;
       if (!isRecord(button)) return ignored('missing_object:button');
-      return textOrEmpty(userText(button.text) ?? userText(button.payload));
+      return withAction(textOrEmpty(userText(button.text) ?? userText(button.payload)), button.payload);
     }
     case 'order': {
       const order = message.order;
@@ -115,6 +117,10 @@ function contactName(name: unknown): string | null {
   return userText(name.formatted_name) ?? joinPresent([userText(name.first_name), userText(name.last_name)], ' ');
 }
 
+function withAction(message: RenderedMessage, id: unknown): RenderedMessage {
+  return message.text !== null && typeof id === 'string' && id !== '' && id.length <= 256 ? { ...message, actionId: id } : message;
+}
+
 function renderInteractive(interactive: JsonObject): RenderedMessage {
   const subtype = typeof interactive.type === 'string' ? interactive.type : '';
   switch (subtype) {
@@ -122,7 +128,7 @@ function renderInteractive(interactive: JsonObject): RenderedMessage {
       const reply = interactive.button_reply;
       if (!isRecord(reply)) return ignored('missing_object:button_reply');
       // The id is the business's own label: a poorer answer than the title, but better than dropping the tap.
-      return textOrEmpty(userText(reply.title) ?? userText(reply.id));
+      return withAction(textOrEmpty(userText(reply.title) ?? userText(reply.id)), reply.id);
     }
     case 'list_reply': {
       const reply = interactive.list_reply;
@@ -130,7 +136,7 @@ function renderInteractive(interactive: JsonObject): RenderedMessage {
       const title = userText(reply.title) ?? userText(reply.id);
       if (title === null) return ignored('empty');
       const description = userText(reply.description);
-      return rendered(description === null ? title : `${title} — ${description}`);
+      return withAction(rendered(description === null ? title : `${title} — ${description}`), reply.id);
     }
     case 'nfm_reply': {
       const reply = interactive.nfm_reply;

@@ -1,4 +1,5 @@
 import type { UserAddress } from './inbound.js';
+import type { JobRequest } from './job-queue.js';
 import type { OutboxDraft } from './outbox.js';
 
 export type ConversationMode = 'bot' | 'human';
@@ -25,6 +26,8 @@ export interface MailboxMessage {
   waMessageId: string;
   type: string;
   text: string;
+  /** A pressed button's id: `sb:`-prefixed ids are Switchboard's own actions (a manager approving an order). */
+  actionId: string | null;
   sentAt: number;
   receivedAt: number;
 }
@@ -61,6 +64,8 @@ export interface TurnCommit {
   /** When the human mode should end by itself if nobody writes (schedules handoff.release). */
   releaseAt?: number;
   modelCall?: ModelCallRecord;
+  /** Jobs the turn's actions asked for (a CRM push): scheduled in the same transaction. */
+  jobs?: JobRequest[];
   now: number;
 }
 
@@ -75,7 +80,7 @@ export interface ConversationStore {
   history(tenantId: string, userId: string, sinceMs: number, limit: number): Promise<HistoryEntry[]>;
   /**
    * Atomically: marks the messages consumed, saves the conversation, appends history, writes the
-   * outbox rows and schedules their delivery, applies mode changes, records the model call. Fails with TURN_ALREADY_COMMITTED (and writes nothing) when
+   * outbox rows and schedules their delivery and the turn's jobs, applies mode changes, records the model call. Fails with TURN_ALREADY_COMMITTED (and writes nothing) when
    * another worker consumed any of the messages first.
    */
   commitTurn(tenantId: string, userId: string, commit: TurnCommit): Promise<void>;

@@ -20,6 +20,8 @@ export interface InboundMessage {
   text: string | null;
   /** Why a message is not answered: reactions, system notices, unsupported types. */
   ignoredReason: string | null;
+  /** A pressed reply button's id (or list row id, or template button payload); null otherwise. */
+  actionId: string | null;
   /** `contacts[].profile.name` of the sender, when Meta sent it. */
   contactName: string | null;
   /** The message object exactly as received, as JSON. */

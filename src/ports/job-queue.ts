@@ -1,5 +1,5 @@
 /** Names of durable jobs and the payload each carries. */
-export type JobName = 'conversation.turn' | 'outbox.deliver' | 'handoff.release' | 'maintenance.sweep';
+export type JobName = 'conversation.turn' | 'outbox.deliver' | 'handoff.release' | 'maintenance.sweep' | 'integration.call';
 
 export interface JobRequest {
   name: JobName;

@@ -20,7 +20,7 @@ import type { WriteBatcher } from './write-batcher.js';
 const mailbox = new QueryShape((db, [tenantId, userId]) =>
   db
     .selectFrom('inbound_messages')
-    .select(['id', 'wa_message_id', 'type', 'text', 'sent_at', 'received_at', 'address_kind', 'contact_name'])
+    .select(['id', 'wa_message_id', 'type', 'text', 'action_id', 'sent_at', 'received_at', 'address_kind', 'contact_name'])
     .where('tenant_id', '=', tenantId)
     .where('user_id', '=', userId)
     .where('state', '=', PENDING)
@@ -146,6 +146,7 @@ export class SqlConversationStore implements ConversationStore {
       waMessageId: row.wa_message_id,
       type: row.type,
       text: row.text ?? '',
+      actionId: row.action_id,
       sentAt: Number(row.sent_at),
       receivedAt: Number(row.received_at),
     }));
@@ -216,6 +217,7 @@ export class SqlConversationStore implements ConversationStore {
           .values({ tenant_id: tenantId, user_id: userId, kind: commit.escalation.kind, trigger: commit.escalation.trigger, created_at: commit.now })
           .execute();
       }
+      for (const job of commit.jobs ?? []) await scheduleJob(trx, job, commit.now);
       if (commit.releaseAt !== undefined) {
         await scheduleJob(
           trx,

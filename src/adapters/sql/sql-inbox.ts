@@ -66,6 +66,7 @@ export class SqlInbox implements Inbox {
         message.type,
         message.text,
         message.ignoredReason,
+        message.actionId,
         message.contactName,
         message.rawJson,
         message.timestampMs,
@@ -115,7 +116,7 @@ const insertMessages = new QueryShape((db, slots, rows) =>
   db
     .insertInto('inbound_messages')
     .values(
-      rowsOf(slots, rows).map(([tenantId, userId, waMessageId, addressKind, type, text, ignoredReason, contactName, raw, sentAt, receivedAt, state]) => ({
+      rowsOf(slots, rows).map(([tenantId, userId, waMessageId, addressKind, type, text, ignoredReason, actionId, contactName, raw, sentAt, receivedAt, state]) => ({
         tenant_id: tenantId,
         user_id: userId,
         wa_message_id: waMessageId,
@@ -123,6 +124,7 @@ const insertMessages = new QueryShape((db, slots, rows) =>
         type,
         text,
         ignored_reason: ignoredReason,
+        action_id: actionId,
         contact_name: contactName,
         raw,
         sent_at: sentAt,
