@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
+import { checkTenantAssets } from './actions/index.js';
 import { buildApp, type Role } from './app.js';
 import { readEnv } from './config/env.js';
 import { loadTenantsDir } from './config/load-tenants.js';
@@ -40,12 +41,15 @@ program
 program
   .command('check')
   .description('validate the tenant files (TENANTS_DIR) and exit')
-  .action(() => {
+  .action(async () => {
     const env = readEnv();
     const tenants = loadTenantsDir(env.TENANTS_DIR, env.raw);
     for (const tenant of tenants) {
       const unset = tenant.unsetVariables.length > 0 ? ` (unset: ${tenant.unsetVariables.join(', ')})` : '';
-      console.log(`ok  ${tenant.file}: ${tenant.config.id} on ${tenant.config.whatsapp.phone_number_id}${unset}`);
+      const assets = await checkTenantAssets(tenant.file, tenant.config);
+      const tools = Object.keys(tenant.config.tools);
+      const extras = [...(tools.length > 0 ? [`tools ${tools.join(', ')}`] : []), ...assets];
+      console.log(`ok  ${tenant.file}: ${tenant.config.id} on ${tenant.config.whatsapp.phone_number_id}${unset}${extras.length > 0 ? `; ${extras.join('; ')}` : ''}`);
     }
   });
 

@@ -42,6 +42,9 @@ export async function runToolLoop(options: {
     inputTokens += result.inputTokens;
     outputTokens += result.outputTokens;
     if (result.toolCalls.length === 0 || last) {
+      if (result.text === '' && result.toolCalls.length === 0) {
+        throw new SwitchboardError({ code: 'MODEL_REPLY_EMPTY', message: `${context.tenantId}: the model returned no text`, retryable: true });
+      }
       if (result.text === '') {
         throw new SwitchboardError({ code: 'MODEL_TOOL_LOOP_EXHAUSTED', message: `${context.tenantId}: the model was still calling tools after ${step} steps`, retryable: false });
       }

@@ -42,7 +42,7 @@ function sendsTo(graph: FakeGraph, recipient: string): RecordedSend[] {
 
 async function replyTo(graph: FakeGraph, recipient: string, count: number): Promise<RecordedSend> {
   const sends = await eventually(() => (sendsTo(graph, recipient).length >= count ? sendsTo(graph, recipient) : null), `${count} sends to ${recipient}`, 10_000);
-  return sends[count - 1]!;
+  return sends![count - 1]!;
 }
 
 /** Moves the manual clock and wakes the worker until `check` holds: retries with back-off without real waiting. */
@@ -202,7 +202,7 @@ describe('leads', () => {
       await replyTo(graph, user, 1);
       await say(server, '401000000000012', user, 'let me talk to an agent');
       const pushed = await eventually(() => crm.requests.find((request) => (request.body as { user_id?: string }).user_id === user), 'the escalated lead', 10_000);
-      expect(pushed.body).toMatchObject({ event: 'lead.escalated', complete: false, lead: { name: 'Lina' } });
+      expect(pushed!.body).toMatchObject({ event: 'lead.escalated', complete: false, lead: { name: 'Lina' } });
     } finally {
       await server.stop();
     }
