@@ -14,6 +14,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(5000).default(256),
   SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 });
 
 /** The environment, read once, validated and frozen. Nothing else reads `process.env`. */

@@ -1,5 +1,5 @@
 /** Names of durable jobs and the payload each carries. */
-export type JobName = 'conversation.turn' | 'outbox.deliver' | 'handoff.release' | 'maintenance.sweep' | 'integration.call';
+export type JobName = 'conversation.turn' | 'outbox.deliver' | 'handoff.release' | 'maintenance.sweep' | 'integration.call' | 'followup.send';
 
 export interface JobRequest {
   name: JobName;
@@ -25,6 +25,18 @@ export interface ClaimedJob {
   /** 1 on the first run. */
   attempts: number;
   workerId: string;
+}
+
+/** A job waiting for its time (or running), as listed for operators. */
+export interface ScheduledJob {
+  key: string;
+  name: JobName;
+  tenantId: string;
+  payload: Record<string, unknown>;
+  /** When it is due (for a running job: when its lease ends). */
+  runAt: number;
+  attempts: number;
+  running: boolean;
 }
 
 export interface DeadLetter {
@@ -71,4 +83,8 @@ export interface JobQueue {
   listDeadLetters(filter: { tenantId?: string; limit?: number; beforeId?: string }): Promise<DeadLetter[]>;
   /** Schedules a dead letter's job again (due now); false when it does not exist or was retried. */
   retryDeadLetter(id: string, tenantId?: string): Promise<boolean>;
+  /** Removes the tenant's job of this key unless it is running; false when there is none (or it runs). */
+  cancel(tenantId: string, key: string): Promise<boolean>;
+  /** The tenant's jobs of one name, soonest first. */
+  listScheduled(filter: { tenantId: string; name: JobName; limit: number }): Promise<ScheduledJob[]>;
 }

@@ -324,6 +324,19 @@ export function jobQueueContract(adapterName: string, create: () => Promise<JobQ
       expect(await queue.retryDeadLetter('987654321')).toBe(false);
     });
 
+    it('finds no dead letter for an id that is no number or past any id', async () => {
+      const { queue, clock } = await open();
+      const tenantId = uniqueId('tenant');
+      await queue.schedule(request(tenantId, { runAt: clock.now() }));
+      const [job] = await queue.claim('worker-1', 10, LEASE_MS);
+      await queue.deadLetter(job!, 'gave up');
+
+      expect(await queue.retryDeadLetter('99999999999999999999')).toBe(false);
+      expect(await queue.retryDeadLetter('not-a-number')).toBe(false);
+      expect(await queue.listDeadLetters({ tenantId, beforeId: 'not-a-number' })).toEqual([]);
+      expect(await queue.listDeadLetters({ tenantId, beforeId: '99999999999999999999' })).toHaveLength(1);
+    });
+
     it('spreads a claim across tenants', async () => {
       const { queue, clock } = await open();
       const busy = uniqueId('busy');

@@ -1,9 +1,26 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { TenantStatus } from '../../ports/inbox.js';
+import { dialectOf } from './dialect-of.js';
+import { storableText } from './storable-text.js';
 import type { Tables } from './tables.js';
 
 /** Delivery states in the order they happen; a status never moves a message backwards. */
 export const STATE_RANK: Record<string, number> = { pending: 0, sent: 1, delivered: 2, read: 3, played: 3 };
+
+/** The advisory-lock namespace (first key) of message ids; the second key is a hash of tenant and wamid. */
+const MESSAGE_LOCKS = 0x5357_4d31;
+
+/**
+ * PostgreSQL: serialises the transactions that record a send (`markSent`) and apply statuses of the same
+ * messages. Without it a status read before the send commits is parked, and the send, not seeing the
+ * uncommitted parked row either, never applies it; two statuses could also move a row backwards. Held
+ * until commit, taken in a fixed order. SQLite runs one write transaction at a time: nothing to do.
+ */
+export async function lockMessageIds(trx: Transaction<Tables>, messages: Array<{ tenantId: string; waMessageId: string }>): Promise<void> {
+  if (messages.length === 0 || dialectOf(trx) !== 'postgres') return;
+  const keys = [...new Set(messages.map((message) => `${message.tenantId}/${message.waMessageId}`))].sort();
+  await sql`SELECT pg_advisory_xact_lock(${MESSAGE_LOCKS}::int4, hashtext(key)) FROM unnest(${keys}::text[]) WITH ORDINALITY AS t(key, position) ORDER BY position`.execute(trx);
+}
 
 /**
  * Moves an outbound message forward. Returns false and parks the status when the message is not
@@ -24,7 +41,7 @@ export async function applyStatus(trx: Transaction<Tables>, status: TenantStatus
         wa_message_id: status.waMessageId,
         status: status.status,
         error_code: status.errorCode,
-        error_detail: status.errorTitle,
+        error_detail: storableText(dialectOf(trx), status.errorTitle),
         received_at: now,
       })
       .execute();
@@ -46,7 +63,7 @@ export async function moveForward(
   if (status === 'failed') {
     await trx
       .updateTable('outbox')
-      .set({ state: 'failed', error_code: errorCode, error_detail: errorDetail, updated_at: now })
+      .set({ state: 'failed', error_code: errorCode, error_detail: storableText(dialectOf(trx), errorDetail), updated_at: now })
       .where('id', '=', row.id)
       .execute();
     return;

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { SwitchboardError } from '../../shared/errors.js';
 import { migrateToLatest, type SqlDialectName } from './migrations.js';
 import type { Tables } from './tables.js';
@@ -12,17 +13,23 @@ export interface SqlDatabase {
   close(): Promise<void>;
 }
 
+/** How to open the database; each option applies to one dialect and is ignored by the other. */
+export interface OpenDatabaseOptions {
+  /** SQLite: `full` also survives power loss (default `normal`). */
+  synchronous?: 'normal' | 'full';
+  /** PostgreSQL: connections in the pool (default 10). */
+  poolSize?: number;
+  /** PostgreSQL: an idle pooled connection failed (server restart, network); the pool replaces it. */
+  onConnectionError?: (error: Error) => void;
+}
+
 /**
  * Opens the database named by a `DATABASE_URL` and migrates it. `sqlite:./data/x.db`,
- * `sqlite::memory:` and `file:` paths select SQLite (WAL). Postgres arrives with the scale mode.
+ * `sqlite::memory:` and `file:` paths select SQLite (WAL); `postgres://` and `postgresql://` select
+ * PostgreSQL, through the same Kysely tables and migrations.
  */
-export async function openDatabase(url: string, options: { synchronous?: 'normal' | 'full' } = {}): Promise<SqlDatabase> {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new SwitchboardError({
-      code: 'DATABASE_URL_UNSUPPORTED',
-      message: 'DATABASE_URL: PostgreSQL is not available in this build yet; use sqlite:./data/switchboard.db',
-    });
-  }
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<SqlDatabase> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
   const match = /^(?:sqlite|file):(.*)$/.exec(url);
   if (!match || match[1] === '') {
     throw new SwitchboardError({
@@ -52,6 +59,61 @@ export async function openDatabase(url: string, options: { synchronous?: 'normal
       await db.destroy();
     },
   };
+}
+
+/** PostgreSQL through a `pg` pool; fails at once (not at the first query) when the server cannot be reached. */
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<SqlDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: NUMERIC_INT8 });
+  // Without a listener an idle connection's error would crash the process; the pool drops that connection.
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    throw new SwitchboardError({
+      code: 'DATABASE_OPEN_FAILED',
+      message: `cannot connect to PostgreSQL ${describePostgresUrl(url)}: ${cause instanceof Error ? cause.message : String(cause)}; check that the server runs and DATABASE_URL's host, port, user, password and database`,
+      cause,
+    });
+  }
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrateToLatest(db, 'postgres');
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    db,
+    dialect: 'postgres',
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * pg returns int8 (bigint: ids, Unix-ms times, counts) as strings so as not to lose precision past
+ * 2^53. Ours stay far below that, and the adapters expect numbers as from SQLite. Set per pool, not
+ * on pg's global `types`, so that other pg users in the process keep the default.
+ */
+const INT8_OID = 20;
+const NUMERIC_INT8: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** `host:port/database as user`, for messages: never the password. */
+function describePostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || '(default database)';
+    const user = parsed.username ? ` as ${decodeURIComponent(parsed.username)}` : '';
+    return `${parsed.hostname || '(local socket)'}:${parsed.port || '5432'}/${database}${user}`;
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
 }
 
 /**

@@ -11,8 +11,10 @@ import type { UserAddress } from '../../ports/inbound.js';
 import { jobKeys } from '../../ports/job-keys.js';
 import { SwitchboardError } from '../../shared/errors.js';
 import { insertOutbox } from './sql-outbox.js';
-import { scheduleJob } from './sql-job-queue.js';
+import { cancelJobs, scheduleJob } from './sql-job-queue.js';
+import { dialectOf } from './dialect-of.js';
 import { QueryShape, rowsOf } from './query-shape.js';
+import { storableText } from './storable-text.js';
 import type { Tables } from './tables.js';
 import { PENDING } from './pending.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -69,7 +71,7 @@ const NEW_SESSION = 1;
 const MODE_CHANGE = 2;
 
 /** Creates the conversation or updates what a turn changes; the variant says which optional parts changed. */
-const saveConversation = new QueryShape((db, [tenantId, userId, addressKind, contactName, mode, modeReason, modeChangedAt, sessionStartedAt, now, lastInboundAt], variant) =>
+const saveConversation = new QueryShape((db, [tenantId, userId, addressKind, contactName, mode, modeReason, modeChangedAt, sessionStartedAt, now, lastInboundAt], variant, dialect) =>
   db
     .insertInto('conversations')
     .values({
@@ -89,7 +91,8 @@ const saveConversation = new QueryShape((db, [tenantId, userId, addressKind, con
       conflict.columns(['tenant_id', 'user_id']).doUpdateSet({
         last_activity_at: sql`excluded.last_activity_at`,
         contact_name: sql`excluded.contact_name`,
-        last_inbound_at: sql`max(coalesce(conversations.last_inbound_at, 0), coalesce(excluded.last_inbound_at, 0))`,
+        // The larger of two values: SQLite's scalar max(a, b) is PostgreSQL's greatest(a, b).
+        last_inbound_at: sql`${sql.raw(dialect === 'postgres' ? 'greatest' : 'max')}(coalesce(conversations.last_inbound_at, 0), coalesce(excluded.last_inbound_at, 0))`,
         ...(variant & NEW_SESSION ? { session_started_at: sql`excluded.session_started_at` } : {}),
         ...(variant & MODE_CHANGE
           ? { mode: sql`excluded.mode`, mode_reason: sql`excluded.mode_reason`, mode_changed_at: sql`excluded.mode_changed_at` }
@@ -174,7 +177,8 @@ export class SqlConversationStore implements ConversationStore {
         }
       }
       if (commit.history.length > 0) {
-        const args = commit.history.flatMap((entry) => [tenantId, userId, entry.role, entry.content, commit.turnId, commit.now]);
+        const dialect = dialectOf(trx);
+        const args = commit.history.flatMap((entry) => [tenantId, userId, entry.role, storableText(dialect, entry.content), commit.turnId, commit.now]);
         await appendHistory.run(trx, args, commit.history.length);
       }
       await insertOutbox(trx, commit.outbox, commit.now);
@@ -218,6 +222,7 @@ export class SqlConversationStore implements ConversationStore {
           .execute();
       }
       for (const job of commit.jobs ?? []) await scheduleJob(trx, job, commit.now);
+      await cancelJobs(trx, tenantId, commit.cancelJobs ?? []);
       if (commit.releaseAt !== undefined) {
         await scheduleJob(
           trx,

@@ -2,9 +2,11 @@ import type { Transaction } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { AcceptResult, Inbox, TenantMessage, TenantStatus } from '../../ports/inbox.js';
 import { jobKeys } from '../../ports/job-keys.js';
-import { applyStatus } from './apply-status.js';
+import { applyStatus, lockMessageIds } from './apply-status.js';
+import { dialectOf } from './dialect-of.js';
 import { scheduleJobs } from './sql-job-queue.js';
 import { QueryShape, rowsOf } from './query-shape.js';
+import { storableText } from './storable-text.js';
 import type { Tables } from './tables.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -56,6 +58,7 @@ export class SqlInbox implements Inbox {
     // All requests of the flush share one insert per chunk: the claim is the unique key.
     const all = batches.flatMap((batch, index) => batch.messages.map((message) => ({ message, index })));
     const fresh = new Set<string>();
+    const dialect = dialectOf(trx);
     for (let start = 0; start < all.length; start += INSERT_CHUNK) {
       const chunk = all.slice(start, start + INSERT_CHUNK);
       const args = chunk.flatMap(({ message }) => [
@@ -64,10 +67,10 @@ export class SqlInbox implements Inbox {
         message.waMessageId,
         message.address.kind,
         message.type,
-        message.text,
+        storableText(dialect, message.text),
         message.ignoredReason,
         message.actionId,
-        message.contactName,
+        storableText(dialect, message.contactName),
         message.rawJson,
         message.timestampMs,
         now,
@@ -101,6 +104,7 @@ export class SqlInbox implements Inbox {
     for (let start = 0; start < turns.length; start += INSERT_CHUNK) {
       await scheduleJobs(trx, turns.slice(start, start + INSERT_CHUNK), now);
     }
+    await lockMessageIds(trx, batches.flatMap((batch) => batch.statuses));
     for (const [index, batch] of batches.entries()) {
       for (const status of batch.statuses) {
         if (await applyStatus(trx, status, now)) results[index]!.statusesApplied += 1;

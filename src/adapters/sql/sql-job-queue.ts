@@ -1,7 +1,9 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
-import type { ClaimedJob, DeadLetter, JobName, JobQueue, JobRequest } from '../../ports/job-queue.js';
+import type { ClaimedJob, DeadLetter, JobName, JobQueue, JobRequest, ScheduledJob } from '../../ports/job-queue.js';
+import { dialectOf } from './dialect-of.js';
 import { QueryShape, rowsOf } from './query-shape.js';
+import { storableText } from './storable-text.js';
 import type { Tables } from './tables.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -14,9 +16,33 @@ type Db = Kysely<Tables> | Transaction<Tables>;
  */
 export async function scheduleJobs(db: Db, requests: JobRequest[], now: number): Promise<void> {
   if (requests.length === 0) return;
+  if (dialectOf(db) === 'postgres') {
+    for (const round of postgresRounds(requests)) await upsertJobRows(db, round, now);
+    return;
+  }
+  await upsertJobRows(db, requests, now);
+}
+
+async function upsertJobRows(db: Db, requests: JobRequest[], now: number): Promise<void> {
   const replace = requests[0]!.onExisting === 'replace';
   const args = requests.flatMap((request) => [request.name, request.tenantId, request.key, JSON.stringify(request.payload), request.runAt, now]);
   await (replace ? upsertJobsReplace : upsertJobsKeep).run(db, args, requests.length);
+}
+
+/**
+ * PostgreSQL refuses an ON CONFLICT DO UPDATE that touches one row twice, which SQLite applies in
+ * order: the n-th request of a key goes into the n-th statement. Each statement upserts in key order,
+ * so two transactions scheduling the same keys lock their rows in the same order instead of deadlocking.
+ */
+function postgresRounds(requests: JobRequest[]): JobRequest[][] {
+  const rounds: JobRequest[][] = [];
+  const seen = new Map<string, number>();
+  for (const request of requests) {
+    const round = seen.get(request.key) ?? 0;
+    seen.set(request.key, round + 1);
+    (rounds[round] ??= []).push(request);
+  }
+  return rounds.map((round) => round.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
 }
 
 function upsertJobs(replace: boolean) {
@@ -58,9 +84,21 @@ export function scheduleJob(db: Db, request: JobRequest, now: number): Promise<v
 /** How many of the oldest due jobs a claim looks at when spreading the take across tenants. */
 const CLAIM_SCAN = 200;
 
-/** The oldest due jobs: what a claim chooses from. Running jobs are not due (their run_at is the lease's end). */
-const oldestDue = new QueryShape((db, [now]) =>
-  db.selectFrom('jobs').select(['id', 'tenant_id']).where('run_at', '<=', now).orderBy('run_at').orderBy('id').limit(CLAIM_SCAN),
+/**
+ * The oldest due jobs: what a claim chooses from. Running jobs are not due (their run_at is the lease's end).
+ * On PostgreSQL several processes claim at once: the rows are locked until the claim commits, and rows
+ * another claim has locked are skipped, so each process chooses among jobs nobody else is taking.
+ * (SQLite has one writer at a time; the `run_at <= now` of takeJobs is the fence in both.)
+ */
+const oldestDue = new QueryShape((db, [now], _variant, dialect) =>
+  db
+    .selectFrom('jobs')
+    .select(['id', 'tenant_id'])
+    .where('run_at', '<=', now)
+    .orderBy('run_at')
+    .orderBy('id')
+    .limit(CLAIM_SCAN)
+    .$if(dialect === 'postgres', (query) => query.forUpdate().skipLocked()),
 );
 
 /**
@@ -180,7 +218,7 @@ export class SqlJobQueue implements JobQueue {
   async retryLater(job: ClaimedJob, runAt: number, error: string): Promise<void> {
     await this.batcher.run((trx) => trx
       .updateTable('jobs')
-      .set({ locked_by: null, run_at: runAt, dirty: 0, rerun_at: null, last_error: error.slice(0, 1000) })
+      .set({ locked_by: null, run_at: runAt, dirty: 0, rerun_at: null, last_error: storableText(dialectOf(trx), error.slice(0, 1000)) })
       .where('id', '=', Number(job.id))
       .where('locked_by', '=', job.workerId)
       .where('attempts', '=', job.attempts)
@@ -196,6 +234,8 @@ export class SqlJobQueue implements JobQueue {
         .where('id', '=', Number(job.id))
         .where('locked_by', '=', job.workerId)
         .where('attempts', '=', job.attempts)
+        // PostgreSQL: held until commit, so another process cannot claim the job (expired lease) between this read and the delete.
+        .$if(dialectOf(trx) === 'postgres', (query) => query.forUpdate())
         .executeTakeFirst();
       if (!row) return;
       await trx
@@ -206,7 +246,7 @@ export class SqlJobQueue implements JobQueue {
           job_key: job.key,
           payload: row.payload,
           attempts: job.attempts,
-          error: error.slice(0, 2000),
+          error: storableText(dialectOf(trx), error.slice(0, 2000)),
           failed_at: now,
         })
         .execute();
@@ -238,7 +278,12 @@ export class SqlJobQueue implements JobQueue {
   async listDeadLetters(filter: { tenantId?: string; limit?: number; beforeId?: string }): Promise<DeadLetter[]> {
     let query = this.db.selectFrom('dead_letters').selectAll().orderBy('id', 'desc').limit(Math.min(filter.limit ?? 50, 500));
     if (filter.tenantId !== undefined) query = query.where('tenant_id', '=', filter.tenantId);
-    if (filter.beforeId !== undefined) query = query.where('id', '<', Number(filter.beforeId));
+    if (filter.beforeId !== undefined) {
+      // An id that is no number matches nothing; PostgreSQL would refuse it (or one past bigint) outright.
+      const beforeId = Number(filter.beforeId);
+      if (Number.isNaN(beforeId)) return [];
+      query = query.where('id', '<', Math.min(beforeId, Number.MAX_SAFE_INTEGER));
+    }
     const rows = await query.execute();
     return rows.map((row) => ({
       id: String(row.id),
@@ -255,9 +300,12 @@ export class SqlJobQueue implements JobQueue {
 
   async retryDeadLetter(id: string, tenantId?: string): Promise<boolean> {
     const now = this.clock.now();
+    if (!Number.isSafeInteger(Number(id))) return false; // no such id; PostgreSQL would refuse it rather than find nothing
     return this.batcher.run(async (trx) => {
       let query = trx.selectFrom('dead_letters').selectAll().where('id', '=', Number(id)).where('retried_at', 'is', null);
       if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
+      // PostgreSQL: two concurrent retries of one letter wait for each other; the second then finds it retried.
+      if (dialectOf(trx) === 'postgres') query = query.forUpdate();
       const row = await query.executeTakeFirst();
       if (!row) return false;
       await scheduleJob(
@@ -276,4 +324,36 @@ export class SqlJobQueue implements JobQueue {
       return true;
     });
   }
+
+  async cancel(tenantId: string, key: string): Promise<boolean> {
+    return this.batcher.run(async (trx) => (await cancelJobs(trx, tenantId, [key])) > 0);
+  }
+
+  async listScheduled(filter: { tenantId: string; name: JobName; limit: number }): Promise<ScheduledJob[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('tenant_id', '=', filter.tenantId)
+      .where('name', '=', filter.name)
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(Math.min(filter.limit, 500))
+      .execute();
+    return rows.map((row) => ({
+      key: row.job_key,
+      name: row.name as JobName,
+      tenantId: row.tenant_id,
+      payload: JSON.parse(row.payload) as Record<string, unknown>,
+      runAt: Number(row.run_at),
+      attempts: Number(row.attempts),
+      running: row.locked_by !== null,
+    }));
+  }
+}
+
+/** Removes a tenant's jobs by key, except running ones (their handler decides); returns how many went. */
+export async function cancelJobs(db: Db, tenantId: string, keys: string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  const result = await db.deleteFrom('jobs').where('tenant_id', '=', tenantId).where('job_key', 'in', keys).where('locked_by', 'is', null).executeTakeFirst();
+  return Number(result.numDeletedRows ?? 0);
 }

@@ -2,11 +2,13 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { UserAddress } from '../../ports/inbound.js';
 import { jobKeys } from '../../ports/job-keys.js';
 import type { Outbox, OutboxDraft, OutboxKind, OutboxMessage, OutboxState } from '../../ports/outbox.js';
-import { moveForward } from './apply-status.js';
+import { lockMessageIds, moveForward } from './apply-status.js';
 import { scheduleJob } from './sql-job-queue.js';
 import { QueryShape, rowsOf } from './query-shape.js';
 import type { Tables } from './tables.js';
+import { dialectOf } from './dialect-of.js';
 import { PENDING } from './pending.js';
+import { storableText } from './storable-text.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 /** Writes outbox rows (a repeated idempotency key is ignored) and schedules one delivery job per recipient. */
@@ -101,7 +103,13 @@ export class SqlOutbox implements Outbox {
   }
 
   async markSent(tenantId: string, id: string, waMessageId: string, now: number): Promise<void> {
-    await this.batcher.run(async (trx) => {
+    // A status of this message may be arriving right now, in another transaction (lockMessageIds). On
+    // PostgreSQL that lock is taken in a transaction of its own: among other units of a group commit,
+    // each locking as it goes, it would deadlock with an inbox batch locking its message ids in order.
+    const run = <T>(work: (trx: Transaction<Tables>) => Promise<T>) =>
+      dialectOf(this.db) === 'postgres' ? this.db.transaction().execute(work) : this.batcher.run(work);
+    await run(async (trx) => {
+      await lockMessageIds(trx, [{ tenantId, waMessageId }]);
       await recordSent.run(trx, [waMessageId, now, tenantId, Number(id)]);
       const parked = await parkedFor.rows(trx, [tenantId, waMessageId]);
       if (parked.length === 0) return;
@@ -117,7 +125,7 @@ export class SqlOutbox implements Outbox {
   async markFailed(tenantId: string, id: string, error: { code: number | null; detail: string }, now: number): Promise<void> {
     await this.batcher.run((trx) => trx
       .updateTable('outbox')
-      .set({ state: 'failed', error_code: error.code, error_detail: error.detail.slice(0, 1000), updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
+      .set({ state: 'failed', error_code: error.code, error_detail: storableText(dialectOf(trx), error.detail.slice(0, 1000)), updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', Number(id))
       .execute());
@@ -126,7 +134,7 @@ export class SqlOutbox implements Outbox {
   async recordAttempt(tenantId: string, id: string, detail: string, now: number): Promise<void> {
     await this.batcher.run((trx) => trx
       .updateTable('outbox')
-      .set({ error_detail: detail.slice(0, 1000), updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
+      .set({ error_detail: storableText(dialectOf(trx), detail.slice(0, 1000)), updated_at: now, attempts: (eb) => eb('attempts', '+', 1) })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', Number(id))
       .execute());
