@@ -1,10 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { DateTime } from 'luxon';
 import { ZodError } from 'zod';
-import { buildTenantActions, IntegrationClient, runIntegrationCall, type IntegrationCallPayload, type TenantActions } from './actions/index.js';
+import { buildTenantActions, formatMoney, IntegrationClient, runIntegrationCall, type IntegrationCallPayload, type TenantActions } from './actions/index.js';
 import { AiSdkChatModel } from './adapters/ai-sdk/ai-sdk-chat-model.js';
 import { openDatabase, type SqlDatabase } from './adapters/sql/open-database.js';
 import { SqlAppointmentStore } from './adapters/sql/sql-appointment-store.js';
 import { SqlConversationStore } from './adapters/sql/sql-conversation-store.js';
+import { SqlFollowUpLog } from './adapters/sql/sql-follow-up-log.js';
 import { SqlLeadStore } from './adapters/sql/sql-lead-store.js';
 import { SqlOrderStore } from './adapters/sql/sql-order-store.js';
 import { SqlInbox } from './adapters/sql/sql-inbox.js';
@@ -15,6 +17,7 @@ import { adminRoutes } from './admin/index.js';
 import type { Env } from './config/env.js';
 import { loadTenantsDir } from './config/load-tenants.js';
 import { releaseIdleHandoff, runTurn } from './conversation/index.js';
+import { sendFollowUp, type FollowUpDependencies, type FollowUpPayload } from './followups/index.js';
 import { webhookRoutes } from './ingress/index.js';
 import { Worker } from './jobs/index.js';
 import { createMetrics, sweep, sweepJob } from './ops/index.js';
@@ -69,7 +72,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
   const registry = () => tenants;
 
-  const database = await openDatabase(env.DATABASE_URL, { synchronous: env.SQLITE_SYNCHRONOUS });
+  const database = await openDatabase(env.DATABASE_URL, { synchronous: env.SQLITE_SYNCHRONOUS, poolSize: env.DATABASE_POOL_SIZE });
   const batcher = new WriteBatcher(database.db);
   const queue = new SqlJobQueue(database.db, batcher, clock);
   const inbox = new SqlInbox(batcher, clock);
@@ -79,11 +82,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const leads = new SqlLeadStore(database.db, batcher);
   const appointments = new SqlAppointmentStore(database.db, batcher);
   const orders = new SqlOrderStore(database.db, batcher);
+  const followUps = new SqlFollowUpLog(database.db, batcher);
   const integrations = new IntegrationClient(options.fetch ? { fetch: options.fetch } : {});
 
   const actionsByTenant = new Map<string, TenantActions>();
   try {
-    const services = { leads, appointments, orders, conversations, integrations, log: log.child({ stage: 'actions' }) };
+    const services = { leads, appointments, orders, conversations, integrations, followUps, log: log.child({ stage: 'actions' }) };
     for (const tenant of tenants.all()) actionsByTenant.set(tenant.id, await buildTenantActions(tenant, services));
   } catch (error) {
     await database.close();
@@ -100,6 +104,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
     log: log.child({ stage: 'conversation' }),
     metrics,
     actions: (tenantId: string) => actionsByTenant.get(tenantId),
+  };
+  const followUpDeps: FollowUpDependencies = {
+    tenants: registry,
+    conversations,
+    appointments,
+    orders,
+    leads,
+    followUps,
+    queue,
+    clock,
+    log: log.child({ stage: 'followups' }),
+    format: {
+      date: (ms, tenant) => DateTime.fromMillis(ms, { zone: tenant.config.timezone }).setLocale(tenant.config.language).toLocaleString(DateTime.DATE_MED),
+      time: (ms, tenant) => DateTime.fromMillis(ms, { zone: tenant.config.timezone }).setLocale(tenant.config.language).toLocaleString(DateTime.TIME_SIMPLE),
+      money: (minor, currency, tenant) => formatMoney(minor, currency, tenant.config.language),
+    },
   };
   const integrationDeps = {
     client: integrations,
@@ -125,7 +145,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
           concurrency: env.WORKER_CONCURRENCY,
           leaseMs: 120_000,
           pollMs: 250,
-          maxAttempts: { 'conversation.turn': 5, 'outbox.deliver': 10, 'handoff.release': 5, 'maintenance.sweep': 3, 'integration.call': 8 },
+          maxAttempts: { 'conversation.turn': 5, 'outbox.deliver': 10, 'handoff.release': 5, 'maintenance.sweep': 3, 'integration.call': 8, 'followup.send': 5 },
           handlers: {
             'conversation.turn': async (job) => {
               const tenantId = String(job.payload['tenantId']);
@@ -145,6 +165,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
             },
             'integration.call': async (job) => {
               await runIntegrationCall(integrationDeps, job.payload as unknown as IntegrationCallPayload);
+            },
+            'followup.send': async (job) => {
+              const { tenantId, userId } = job.payload as { tenantId: string; userId: string };
+              const result = await sendFollowUp(followUpDeps, job.payload as unknown as FollowUpPayload);
+              return result === 'sent' ? { next: [jobKeys.delivery(tenantId, userId)] } : {};
             },
           },
         });
@@ -191,6 +216,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     leads,
     appointments,
     orders,
+    followUps,
+    actions: (tenantId: string) => actionsByTenant.get(tenantId),
     clock,
     log: log.child({ stage: 'admin' }),
     onScheduled: wake,
@@ -211,9 +238,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     async start() {
       started = true;
       if (worker) {
-        // Embedded deployments are one process: a lease held by anyone else belongs to a dead run.
-        const released = await queue.releaseLeasesExcept([workerId]);
-        if (released > 0) log.warn({ released }, 'jobs.leases_recovered');
+        // The embedded deployment is one process: a lease held by anyone else belongs to a dead run. With a
+        // shared PostgreSQL other workers are alive; their dead peers' leases simply expire.
+        if (database.dialect === 'sqlite') {
+          const released = await queue.releaseLeasesExcept([workerId]);
+          if (released > 0) log.warn({ released }, 'jobs.leases_recovered');
+        }
         await queue.schedule(sweepJob(clock.now()));
         for (const { tenantId, recipientId } of await outbox.pendingRecipients()) {
           await queue.schedule(deliveryJob(tenantId, recipientId, clock.now()));

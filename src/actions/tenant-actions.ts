@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { LeadFieldName } from '../config/index.js';
 import type { Tool, ToolContext } from '../engine/index.js';
+import { FollowUpPlanner } from '../followups/index.js';
+import type { FollowUpLog } from '../ports/follow-up-log.js';
 import type { AppointmentStore } from '../ports/appointment-store.js';
 import type { ConversationStore, MailboxMessage } from '../ports/conversation-store.js';
 import type { JobRequest } from '../ports/job-queue.js';
@@ -34,6 +36,7 @@ export interface ActionServices {
   orders: OrderStore;
   conversations: ConversationStore;
   integrations: IntegrationClient;
+  followUps: FollowUpLog;
   log: Logger;
 }
 
@@ -42,12 +45,17 @@ export interface TenantActions {
   /** Only the tools the tenant file lists: a tool that is not listed is never offered to the model. */
   tools: Tool[];
   hooks: TenantHooks | undefined;
+  /** The tenant's follow-up rules as jobs to schedule or cancel. */
+  followUps: FollowUpPlanner;
   /** Lines for the system prompt about this user's own records (lead, bookings, holds). */
   describeState(userId: string, now: number): Promise<string[]>;
   /** A message that is a staff action (the manager's Approve button), handled by code; null for ordinary messages. */
   handleAction(message: MailboxMessage, senderId: string, now: number): Promise<ReviewDecisionResult | null>;
-  /** Jobs the end of a turn calls for: the lead to the CRM when complete, or on escalation whatever it holds. */
-  finishTurn(userId: string, now: number, reason: 'qualified' | 'escalated'): Promise<JobRequest[]>;
+  /**
+   * Jobs the end of a turn calls for: the lead to the CRM when complete (or on escalation whatever it
+   * holds), the lead-captured follow-up once, and the idle follow-up counted from the user's last message.
+   */
+  finishTurn(userId: string, now: number, reason: 'qualified' | 'escalated', lastInboundAt: number | null): Promise<JobRequest[]>;
   /** The guardrails on a reply: a price from a no-prices tenant is withheld and an agent offered. */
   guardReply(text: string): { text: string; withheld: 'price' | null };
 }
@@ -63,6 +71,7 @@ export async function buildTenantActions(tenant: Tenant, services: ActionService
   const log = services.log.child({ tenantId: tenant.id });
   const hooks = config.hooks ? await loadHooks(tenant.file, config.hooks) : undefined;
   const tools: Tool[] = [];
+  const followUps = new FollowUpPlanner(tenant.id, config.follow_ups, config.quiet_hours, timezone);
 
   const required: readonly LeadFieldName[] = enabled.update_lead?.required ?? [];
   if (enabled.update_lead) {
@@ -82,7 +91,7 @@ export async function buildTenantActions(tenant: Tenant, services: ActionService
   if (config.calendar) calendar = builtinCalendar(config.calendar, timezone, services.appointments);
   else if (calendarTarget) calendar = httpCalendar(calendarTarget, services.integrations, timezone, '15m', services.appointments);
   if (calendar) {
-    const offered = appointmentTools({ appointments: services.appointments, calendar, timezone, language, maxSlots: enabled.find_slots?.max_results ?? 8 });
+    const offered = appointmentTools({ appointments: services.appointments, calendar, timezone, language, maxSlots: enabled.find_slots?.max_results ?? 8, followUps });
     tools.push(...offered.filter((tool) => tool.name in enabled));
   }
 
@@ -108,6 +117,7 @@ export async function buildTenantActions(tenant: Tenant, services: ActionService
       reviewThresholdMinor: threshold === undefined ? undefined : parseMinorUnits(String(threshold), currency),
       reviewer: reviewerUserId ? { userId: reviewerUserId, address: { kind: 'phone', value: reviewerUserId } } : undefined,
       erp: erpTarget !== null,
+      followUps,
       onOrder: async (order, context: ToolContext) => {
         await runHook(
           hooks,
@@ -121,7 +131,7 @@ export async function buildTenantActions(tenant: Tenant, services: ActionService
   }
   if (enabled.order_status && !inventory) {
     // order_status needs no catalogue: it reads the tenant's own orders.
-    const offered = orderTools({ orders: services.orders, inventory: builtinInventory([], services.orders), language, maxResults: 1, maxLines: 1, reviewThresholdMinor: undefined, reviewer: undefined, erp: false });
+    const offered = orderTools({ orders: services.orders, inventory: builtinInventory([], services.orders), language, maxResults: 1, maxLines: 1, reviewThresholdMinor: undefined, reviewer: undefined, erp: false, followUps });
     tools.push(...offered.filter((tool) => tool.name === 'order_status'));
   }
 
@@ -129,6 +139,7 @@ export async function buildTenantActions(tenant: Tenant, services: ActionService
   return {
     tools,
     hooks,
+    followUps,
     async describeState(userId, now) {
       const lines: string[] = [];
       if (enabled.update_lead) {
@@ -150,15 +161,30 @@ export async function buildTenantActions(tenant: Tenant, services: ActionService
       if (!message.actionId?.startsWith('sb:')) return null;
       return reviewOrderAction(
         { orders: services.orders, conversations: services.conversations },
-        { tenantId: tenant.id, language, reviewerUserId, erp: erpTarget !== null },
+        { tenantId: tenant.id, language, reviewerUserId, erp: erpTarget !== null, followUps },
         { id: message.id, actionId: message.actionId, senderId },
         now,
       );
     },
-    async finishTurn(userId, now, reason) {
-      if (!enabled.update_lead || !integrationTarget(config, 'crm')) return [];
-      const job = await planLeadSync(services.leads, { tenantId: tenant.id, userId, required, reason, now });
-      return job ? [job] : [];
+    async finishTurn(userId, now, reason, lastInboundAt) {
+      const jobs: JobRequest[] = [];
+      if (enabled.update_lead && integrationTarget(config, 'crm')) {
+        const job = await planLeadSync(services.leads, { tenantId: tenant.id, userId, required, reason, now });
+        if (job) jobs.push(job);
+      }
+      if (enabled.update_lead && followUps.has('lead_captured')) {
+        const lead = await services.leads.get(tenant.id, userId);
+        if (lead && missingLeadFields(lead.fields, required).length === 0) {
+          for (const job of followUps.jobs('lead_captured', { userId, subjectId: userId, anchorAt: now }, now)) {
+            const occurrence = FollowUpPlanner.occurrence({ tenantId: tenant.id, ruleId: String(job.payload['ruleId']), subjectId: userId, trigger: 'lead_captured', anchorAt: now });
+            if (!(await services.followUps.has(tenant.id, occurrence))) jobs.push(job);
+          }
+        }
+      }
+      if (reason === 'qualified' && lastInboundAt !== null) {
+        jobs.push(...followUps.jobs('conversation_idle', { userId, subjectId: userId, anchorAt: lastInboundAt }, now));
+      }
+      return jobs;
     },
     guardReply(text) {
       if (config.guardrails.no_prices && statesPrice(text)) return { text: priceWithheld, withheld: 'price' };

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { TenantActions } from '../actions/index.js';
+import { FollowUpPlanner, type FollowUpPayload } from '../followups/index.js';
 import type { AppointmentStore } from '../ports/appointment-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { FollowUpLog } from '../ports/follow-up-log.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { Logger } from '../shared/logger.js';
 import type { LeadStore } from '../ports/lead-store.js';
 import type { OrderStore } from '../ports/order-store.js';
 import type { TenantRegistry } from '../tenancy/index.js';
@@ -10,6 +16,12 @@ export interface ActionRoutesOptions {
   leads: LeadStore;
   appointments: AppointmentStore;
   orders: OrderStore;
+  followUps: FollowUpLog;
+  queue: JobQueue;
+  actions: (tenantId: string) => TenantActions | undefined;
+  clock: Clock;
+  log: Logger;
+  onScheduled: () => void;
 }
 
 const tenantParams = z.object({ tenantId: z.string().min(1) });
@@ -47,5 +59,55 @@ export async function actionRoutes(app: FastifyInstance, options: ActionRoutesOp
     const { tenantId } = tenantParams.parse(request.params);
     const query = z.object({ status: z.enum(['confirmed', 'pending_review', 'rejected', 'cancelled']).optional(), limit }).parse(request.query);
     return { orders: await options.orders.list(tenantId, { limit: query.limit, ...(query.status ? { status: query.status } : {}) }) };
+  });
+
+  // Delivery and cancellation come from the business (its ERP, its staff): they start or stop follow-ups.
+  for (const status of ['delivered', 'cancelled'] as const) {
+    app.post(`/tenants/:tenantId/orders/:orderId/${status === 'delivered' ? 'delivered' : 'cancel'}`, async (request, reply) => {
+      const { tenantId, orderId } = z.object({ tenantId: z.string(), orderId: z.string().min(1) }).parse(request.params);
+      const now = options.clock.now();
+      const result = await options.orders.setStatus(tenantId, orderId, status, now);
+      if (!result) return reply.code(404).send({ error: 'ORDER_NOT_FOUND', message: `no order ${orderId} in ${tenantId}` });
+      const planner = options.actions(tenantId)?.followUps;
+      if (result.changed && planner) {
+        const subject = { userId: result.order.userId, subjectId: orderId, anchorAt: now };
+        if (status === 'delivered') for (const job of planner.jobs('order_delivered', subject, now)) await options.queue.schedule(job);
+        else for (const key of planner.keys(['order_confirmed', 'order_delivered'], orderId)) await options.queue.cancel(tenantId, key);
+        options.onScheduled();
+      }
+      options.log.info({ tenantId, orderId, status, changed: result.changed }, 'order.status_set');
+      return { order: result.order, changed: result.changed };
+    });
+  }
+
+  app.get('/tenants/:tenantId/follow-ups', async (request) => {
+    const { tenantId } = tenantParams.parse(request.params);
+    const query = z.object({ outcome: z.enum(['sent', 'skipped', 'cancelled']).optional(), limit }).parse(request.query);
+    const [scheduled, history] = await Promise.all([
+      options.queue.listScheduled({ tenantId, name: 'followup.send', limit: query.limit }),
+      options.followUps.list(tenantId, { limit: query.limit, ...(query.outcome ? { outcome: query.outcome } : {}) }),
+    ]);
+    return {
+      scheduled: scheduled.map((job) => ({ key: job.key, dueAt: job.runAt, running: job.running, attempts: job.attempts, ...job.payload })),
+      // A sent follow-up whose message WhatsApp refused shows as failed, with Meta's error.
+      history: history.map((entry) => ({ ...entry, status: entry.outcome === 'sent' && entry.delivery?.state === 'failed' ? 'failed' : entry.outcome })),
+    };
+  });
+
+  app.post('/tenants/:tenantId/follow-ups/:key/cancel', async (request, reply) => {
+    const { tenantId, key } = z.object({ tenantId: z.string(), key: z.string().min(1) }).parse(request.params);
+    const job = (await options.queue.listScheduled({ tenantId, name: 'followup.send', limit: 500 })).find((candidate) => candidate.key === key);
+    if (!job || !(await options.queue.cancel(tenantId, key))) {
+      return reply.code(404).send({ error: 'FOLLOW_UP_NOT_FOUND', message: `no scheduled follow-up ${key} in ${tenantId} (it may be running or done)` });
+    }
+    const payload = job.payload as unknown as FollowUpPayload;
+    await options.followUps.record(
+      tenantId,
+      { key, occurrence: FollowUpPlanner.occurrence(payload), ruleId: payload.ruleId, trigger: payload.trigger, userId: payload.userId, subjectId: payload.subjectId, outcome: 'cancelled', via: null, reason: 'cancelled_by_admin', outboxKey: null },
+      null,
+      options.clock.now(),
+    );
+    options.log.info({ tenantId, key }, 'followup.cancelled');
+    return { key, cancelled: true };
   });
 }

@@ -11,7 +11,7 @@ import type { TenantRegistry } from '../tenancy/index.js';
 import { actionRoutes, type ActionRoutesOptions } from './action-routes.js';
 import { requireAdminToken } from './require-admin-token.js';
 
-export interface AdminOptions extends Omit<ActionRoutesOptions, 'tenants'> {
+export interface AdminOptions extends Pick<ActionRoutesOptions, 'leads' | 'appointments' | 'orders' | 'followUps' | 'actions'> {
   adminToken: string | undefined;
   tenants: () => TenantRegistry;
   conversations: ConversationStore;
@@ -116,5 +116,16 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
   });
 
   // Its own plugin (its tenant check is a hook), inside this one: the admin token applies.
-  await app.register(actionRoutes, { tenants: options.tenants, leads: options.leads, appointments: options.appointments, orders: options.orders });
+  await app.register(actionRoutes, {
+    tenants: options.tenants,
+    leads: options.leads,
+    appointments: options.appointments,
+    orders: options.orders,
+    followUps: options.followUps,
+    queue,
+    actions: options.actions,
+    clock,
+    log,
+    onScheduled: options.onScheduled,
+  });
 }

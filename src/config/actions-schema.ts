@@ -118,3 +118,55 @@ export const guardrailsSchema = z.strictObject({
   no_prices: z.boolean().default(false), // a reply stating a price is not sent; the user is offered an agent
   no_prices_message: z.string().min(1).optional(), // built-in default per language
 });
+
+/** What starts a follow-up's clock. */
+export const FOLLOW_UP_TRIGGERS = ['appointment_booked', 'appointment_completed', 'order_confirmed', 'order_delivered', 'lead_captured', 'conversation_idle'] as const;
+export type FollowUpTrigger = (typeof FOLLOW_UP_TRIGGERS)[number];
+
+/** Placeholders each trigger fills; `{name}` and `{business}` always. */
+export const FOLLOW_UP_PLACEHOLDERS: Record<FollowUpTrigger, readonly string[]> = {
+  appointment_booked: ['name', 'business', 'date', 'time', 'appointment_id'],
+  appointment_completed: ['name', 'business', 'date', 'time', 'appointment_id'],
+  order_confirmed: ['name', 'business', 'order_id', 'total'],
+  order_delivered: ['name', 'business', 'order_id', 'total'],
+  lead_captured: ['name', 'business'],
+  conversation_idle: ['name', 'business'],
+};
+
+const placeholderText = z.string().min(1).max(4096);
+
+/**
+ * A scheduled message: `delay` after its trigger, as `text` inside the user's 24-hour window, as the
+ * approved `template` outside it (skipped and recorded when there is none).
+ */
+export const followUpSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected lower-case letters, digits, _ or -'),
+    trigger: z.enum(FOLLOW_UP_TRIGGERS),
+    delay: duration,
+    text: placeholderText,
+    template: z
+      .strictObject({
+        name: z.string().min(1),
+        language: z.string().min(2), // e.g. pt_BR
+        parameters: z.array(placeholderText).default([]), // body {{1}}, {{2}}... with placeholders
+      })
+      .optional(),
+  })
+  .superRefine((rule, context) => {
+    const allowed = FOLLOW_UP_PLACEHOLDERS[rule.trigger];
+    const check = (text: string, path: Array<string | number>) => {
+      for (const [, name] of text.matchAll(/\{([a-z_]+)\}/g)) {
+        if (!allowed.includes(name!)) context.addIssue({ code: 'custom', path, message: `{${name}} is not available for ${rule.trigger}; use ${allowed.map((item) => `{${item}}`).join(', ')}` });
+      }
+    };
+    check(rule.text, ['text']);
+    rule.template?.parameters.forEach((parameter, index) => check(parameter, ['template', 'parameters', index]));
+  });
+export type FollowUpRule = z.infer<typeof followUpSchema>;
+
+/** Hours in which no follow-up is sent (tenant's zone); may wrap midnight, e.g. "21:00-08:00". */
+export const quietHoursSchema = z
+  .string()
+  .regex(new RegExp(`^${clock}-${clock}$`), 'expected quiet hours such as "21:00-08:00"')
+  .refine((text) => text.slice(0, 5) !== text.slice(6), 'start and end must differ');

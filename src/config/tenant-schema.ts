@@ -3,10 +3,12 @@ import {
   calendarSchema,
   catalogueSchema,
   duration,
+  followUpSchema,
   guardrailsSchema,
   integrationsSchema,
   numeric,
   phoneNumber,
+  quietHoursSchema,
   rulesSchema,
   toolsSchema,
 } from './actions-schema.js';
@@ -75,6 +77,8 @@ export const tenantSchema = z
   integrations: integrationsSchema.prefault({}),
   rules: rulesSchema.prefault({}),
   guardrails: guardrailsSchema.prefault({}),
+  follow_ups: z.array(followUpSchema).default([]),
+  quiet_hours: quietHoursSchema.optional(), // follow-ups due in these hours wait for their end
   hooks: z.string().regex(/\.(ts|mts|js|mjs)$/, 'expected a module file such as ./hooks/my_tenant.ts').optional(), // relative to the tenant file
 })
   .superRefine((tenant, context) => {
@@ -90,6 +94,22 @@ export const tenantSchema = z
     if (tenant.rules.order_review_threshold !== undefined && !tenant.rules.order_review_notify) {
       context.addIssue({ code: 'custom', path: ['rules', 'order_review_notify'], message: 'set the manager\'s number: orders over order_review_threshold wait for their approval' });
     }
+    const ruleIds = new Set<string>();
+    tenant.follow_ups.forEach((rule, index) => {
+      if (ruleIds.has(rule.id)) context.addIssue({ code: 'custom', path: ['follow_ups', index, 'id'], message: `follow-up id "${rule.id}" is used twice` });
+      ruleIds.add(rule.id);
+      const needs: Record<string, string[]> = {
+        appointment_booked: ['book_appointment'],
+        appointment_completed: ['book_appointment'],
+        order_confirmed: ['place_order'],
+        order_delivered: ['place_order'],
+        lead_captured: ['update_lead'],
+      };
+      const tools = needs[rule.trigger];
+      if (tools && !tools.some(uses)) {
+        context.addIssue({ code: 'custom', path: ['follow_ups', index, 'trigger'], message: `${rule.trigger} needs the ${tools.join(' or ')} tool in tools:` });
+      }
+    });
     if (tenant.calendar && tenant.integrations.calendar) {
       context.addIssue({ code: 'custom', path: ['calendar'], message: 'use either a built-in calendar (calendar:) or an external one (integrations.calendar), not both' });
     }

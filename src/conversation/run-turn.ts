@@ -63,7 +63,17 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
     log.info({ tenantId, userId: maskPhone(userId), turnId, decided: handled.decided }, 'action.handled');
   }
   if (pending.length === 0) {
-    await commit(deps, tenantId, userId, { turnId, conversation, messageIds: ids, outcome: 'processed', history: [], outbox: effects.outbox, jobs: effects.jobs, now });
+    await commit(deps, tenantId, userId, {
+      turnId,
+      conversation,
+      messageIds: ids,
+      outcome: 'processed',
+      history: [],
+      outbox: effects.outbox,
+      jobs: effects.jobs,
+      cancelJobs: effects.cancelled,
+      now,
+    });
     deps.metrics.turns.inc({ tenant: tenantId, outcome: 'action' });
     return 'action';
   }
@@ -81,6 +91,7 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
       history: [{ role: 'user', content: userText }],
       outbox: effects.outbox,
       jobs: effects.jobs,
+    cancelJobs: effects.cancelled,
       ...(isAgent ? {} : { releaseAt: now + tenant.releaseAfterMs }),
       now,
     });
@@ -145,7 +156,7 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
     }
     const replaced = await runHook(actions.hooks, 'beforeReply', { tenantId, userId, text: replyText }, log);
     if (typeof replaced === 'string' && replaced.trim() !== '') replyText = replaced;
-    for (const job of await actions.finishTurn(userId, now, 'qualified')) effects.schedule(job);
+    for (const job of await actions.finishTurn(userId, now, 'qualified', conversation.lastInboundAt)) effects.schedule(job);
   }
 
   const parts = splitText(replyText);
@@ -166,6 +177,7 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
     ],
     outbox: [...outbox, ...effects.outbox],
     jobs: effects.jobs,
+    cancelJobs: effects.cancelled,
     modelCall,
   });
   deps.metrics.turns.inc({ tenant: tenantId, outcome: 'replied' });
@@ -202,7 +214,7 @@ async function escalate(
   }
   const { effects, ...turn } = base;
   // Whatever the lead holds goes to the CRM with the escalation, so the agent who calls back sees it.
-  if (actions) for (const job of await actions.finishTurn(conversation.userId, base.now, 'escalated')) effects.schedule(job);
+  if (actions) for (const job of await actions.finishTurn(conversation.userId, base.now, 'escalated', null)) effects.schedule(job);
   await commit(deps, tenant.id, conversation.userId, {
     ...turn,
     outcome: 'processed',
@@ -212,6 +224,7 @@ async function escalate(
     ],
     outbox: [...plan.drafts, ...effects.outbox],
     jobs: effects.jobs,
+    cancelJobs: effects.cancelled,
     mode: { mode: 'human', reason: trigger.kind === 'keyword' ? `keyword:${trigger.keyword}` : trigger.kind },
     escalation: {
       kind: trigger.kind === 'keyword' ? 'keyword' : trigger.kind === 'model_failure' ? 'model_error' : 'agent',

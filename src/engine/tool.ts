@@ -12,6 +12,8 @@ import type { Logger } from '../shared/logger.js';
 export class TurnEffects {
   readonly outbox: OutboxDraft[] = [];
   readonly jobs: JobRequest[] = [];
+  /** Keys of jobs that no longer make sense (the follow-ups of a cancelled appointment). */
+  readonly cancelled: string[] = [];
 
   send(draft: OutboxDraft): void {
     if (!this.outbox.some((existing) => existing.idempotencyKey === draft.idempotencyKey)) this.outbox.push(draft);
@@ -21,6 +23,14 @@ export class TurnEffects {
     const index = this.jobs.findIndex((existing) => existing.key === job.key);
     if (index >= 0) this.jobs[index] = job;
     else this.jobs.push(job);
+    const cancelled = this.cancelled.indexOf(job.key);
+    if (cancelled >= 0) this.cancelled.splice(cancelled, 1);
+  }
+
+  cancel(key: string): void {
+    const index = this.jobs.findIndex((existing) => existing.key === key);
+    if (index >= 0) this.jobs.splice(index, 1);
+    if (!this.cancelled.includes(key)) this.cancelled.push(key);
   }
 }
 

@@ -66,6 +66,8 @@ export interface TurnCommit {
   modelCall?: ModelCallRecord;
   /** Jobs the turn's actions asked for (a CRM push): scheduled in the same transaction. */
   jobs?: JobRequest[];
+  /** Keys of this tenant's jobs the turn made pointless (follow-ups of a cancelled appointment): removed unless running. */
+  cancelJobs?: string[];
   now: number;
 }
 

@@ -1,4 +1,4 @@
-export type OrderStatus = 'confirmed' | 'pending_review' | 'rejected' | 'cancelled';
+export type OrderStatus = 'confirmed' | 'pending_review' | 'rejected' | 'cancelled' | 'delivered';
 
 export interface OrderLine {
   sku: string;
@@ -48,8 +48,10 @@ export interface OrderStore {
     by: { userId: string; messageId: string },
     now: number,
   ): Promise<{ order: Order; changed: boolean } | null>;
+  /** Marks a confirmed order delivered, or cancels a confirmed or pending one; `changed: false` from any other status. Null when it does not exist. */
+  setStatus(tenantId: string, orderId: string, status: 'delivered' | 'cancelled', now: number): Promise<{ order: Order; changed: boolean } | null>;
   listForUser(tenantId: string, userId: string, limit: number): Promise<Order[]>;
   list(tenantId: string, filter: { status?: OrderStatus; limit: number }): Promise<Order[]>;
-  /** Quantities per sku held by confirmed and pending orders: stock left = catalogue stock - this. */
+  /** Quantities per sku held by confirmed, delivered and pending orders: stock left = catalogue stock - this. */
   committedQuantities(tenantId: string): Promise<Map<string, number>>;
 }

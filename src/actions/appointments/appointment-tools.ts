@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ToolRefusal, type Tool, type ToolContext } from '../../engine/index.js';
 import type { Appointment, AppointmentStore } from '../../ports/appointment-store.js';
+import type { FollowUpPlanner } from '../../followups/index.js';
 import { integrationJob } from '../integrations/integration-job.js';
 import type { CalendarBackend } from './calendar-backend.js';
 import type { SlotProblem } from './generate-slots.js';
@@ -13,7 +14,11 @@ export interface AppointmentToolsOptions {
   timezone: string;
   language: string;
   maxSlots: number;
+  /** The tenant's follow-ups: booking schedules them, moving or cancelling an appointment moves or cancels them. */
+  followUps?: FollowUpPlanner;
 }
+
+const APPOINTMENT_TRIGGERS = ['appointment_booked', 'appointment_completed'] as const;
 
 const localDateTime = z.string().describe("Local date and time in the business's time zone, 'YYYY-MM-DDTHH:mm', exactly as find_slots returned it");
 const localDay = z.string().refine(isLocalDate, 'expected a date such as 2026-12-01').optional();
@@ -55,6 +60,7 @@ export function appointmentTools(options: AppointmentToolsOptions): Tool[] {
       const booked = await appointments.confirm(context.tenantId, context.userId, hold.id, context.now);
       if (booked) {
         writeToCalendar(context, booked, replaces);
+        scheduleFollowUps(context, booked, replaces);
         return { ...describe(booked), status: 'confirmed', ...(replaces ? { replaced: describe(replaces) } : {}), next: 'Tell the user it is booked.' };
       }
     }
@@ -81,6 +87,15 @@ export function appointmentTools(options: AppointmentToolsOptions): Tool[] {
       held_minutes: Math.round(calendar.holdMs / 60_000),
       next: `Ask the user to confirm ${label(start)}. Call this tool again with confirmed: true only after the user says yes in a new message.`,
     };
+  }
+
+  function scheduleFollowUps(context: ToolContext, booked: Appointment, replaced: Appointment | null): void {
+    const planner = options.followUps;
+    if (!planner) return;
+    if (replaced) for (const key of planner.keys(APPOINTMENT_TRIGGERS, replaced.id)) context.effects.cancel(key);
+    const subject = { userId: context.userId, subjectId: booked.id };
+    for (const job of planner.jobs('appointment_booked', { ...subject, anchorAt: context.now }, context.now)) context.effects.schedule(job);
+    for (const job of planner.jobs('appointment_completed', { ...subject, anchorAt: booked.end }, context.now)) context.effects.schedule(job);
   }
 
   function writeToCalendar(context: ToolContext, booked: Appointment, replaced: Appointment | null): void {
@@ -173,6 +188,7 @@ export function appointmentTools(options: AppointmentToolsOptions): Tool[] {
       const cancelled = await appointments.cancel(context.tenantId, context.userId, current.id, context.now);
       if (!cancelled) throw new ToolRefusal('That appointment could not be cancelled (it is no longer booked).');
       cancelInCalendar(context, cancelled);
+      for (const key of options.followUps?.keys(APPOINTMENT_TRIGGERS, cancelled.id) ?? []) context.effects.cancel(key);
       return { ...describe(cancelled), status: 'cancelled' };
     },
   };

@@ -4,6 +4,7 @@ import { ToolRefusal, type Tool, type ToolContext } from '../../engine/index.js'
 import type { UserAddress } from '../../ports/inbound.js';
 import type { Order, OrderLine, OrderStore } from '../../ports/order-store.js';
 import { actionTextsFor } from '../action-texts.js';
+import type { FollowUpPlanner } from '../../followups/index.js';
 import { integrationJob } from '../integrations/integration-job.js';
 import type { InventorySource } from './inventory-source.js';
 import { formatMoney } from './money.js';
@@ -20,6 +21,7 @@ export interface OrderToolsOptions {
   /** Confirmed orders are written to the ERP when it is configured. */
   erp: boolean;
   onOrder?: (order: Order, context: ToolContext) => Promise<void>;
+  followUps?: FollowUpPlanner;
 }
 
 /** Button ids of the manager's review message; parsed back by reviewOrderAction. */
@@ -95,6 +97,9 @@ export function orderTools(options: OrderToolsOptions): Tool[] {
       context.effects.send(reviewRequest(order, context, options.reviewer, money, texts));
     }
     if (order.status === 'confirmed' && options.erp) context.effects.schedule(erpOrderJob(order, context.now));
+    if (order.status === 'confirmed') {
+      for (const job of options.followUps?.jobs('order_confirmed', { userId: order.userId, subjectId: order.id, anchorAt: order.createdAt }, context.now) ?? []) context.effects.schedule(job);
+    }
     return {
       ...describe(order),
       next: order.status === 'pending_review' ? `Tell the user: ${texts.orderPendingReview}` : 'Confirm the order to the user with its id and total.',

@@ -1,3 +1,4 @@
+import type { FollowUpPlanner } from '../../followups/index.js';
 import type { JobRequest } from '../../ports/job-queue.js';
 import type { ConversationStore } from '../../ports/conversation-store.js';
 import type { OutboxDraft } from '../../ports/outbox.js';
@@ -20,7 +21,7 @@ export interface ReviewDecisionResult {
  */
 export async function reviewOrderAction(
   deps: { orders: OrderStore; conversations: ConversationStore },
-  options: { tenantId: string; language: string; reviewerUserId: string | undefined; erp: boolean },
+  options: { tenantId: string; language: string; reviewerUserId: string | undefined; erp: boolean; followUps?: FollowUpPlanner },
   message: { id: string; actionId: string | null; senderId: string },
   now: number,
 ): Promise<ReviewDecisionResult | null> {
@@ -60,5 +61,9 @@ export async function reviewOrderAction(
     toReviewer('decision:ack', texts.managerDecided(order.id, order.status === 'confirmed' ? 'confirmed' : 'rejected')),
   ];
   const jobs = order.status === 'confirmed' && options.erp ? [erpOrderJob(order, now)] : [];
+  if (order.status === 'confirmed' && options.followUps) {
+    // Anchored to the decision, stored on the order: a re-run of this turn schedules the same jobs.
+    jobs.push(...options.followUps.jobs('order_confirmed', { userId: order.userId, subjectId: order.id, anchorAt: order.updatedAt }, now));
+  }
   return { outbox, jobs, decided: { orderId, status: order.status, changed: result.changed } };
 }

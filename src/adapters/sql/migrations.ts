@@ -217,6 +217,26 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.alterTable('inbound_messages').addColumn('action_id', 'text').execute();
       },
     },
+    '0003_follow_ups': {
+      async up(db: Kysely<any>) {
+        await withId(db, 'follow_up_log')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('job_key', 'text', (c) => c.notNull())
+          .addColumn('occurrence', 'text', (c) => c.notNull())
+          .addColumn('rule_id', 'text', (c) => c.notNull())
+          .addColumn('trigger', 'text', (c) => c.notNull())
+          .addColumn('subject_id', 'text', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('via', 'text')
+          .addColumn('reason', 'text')
+          .addColumn('outbox_key', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('follow_up_log_occurrence', ['tenant_id', 'occurrence'])
+          .execute();
+        await db.schema.createIndex('follow_up_log_tenant').on('follow_up_log').columns(['tenant_id', 'id']).execute();
+      },
+    },
   };
 }
 

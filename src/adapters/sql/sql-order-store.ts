@@ -8,7 +8,7 @@ import type { WriteBatcher } from './write-batcher.js';
 type Row = Selectable<Tables['orders']>;
 
 /** Statuses whose quantities are spoken for (stock left = catalogue stock - these). */
-const COMMITTED: OrderStatus[] = ['confirmed', 'pending_review'];
+const COMMITTED: OrderStatus[] = ['confirmed', 'pending_review', 'delivered'];
 
 /** Orders in SQL; ids come from the caller, so `create` is idempotent. Every query is scoped by tenant id. */
 export class SqlOrderStore implements OrderStore {
@@ -66,6 +66,21 @@ export class SqlOrderStore implements OrderStore {
         .where('tenant_id', '=', tenantId)
         .where('id', '=', orderId)
         .where('status', '=', 'pending_review')
+        .executeTakeFirst();
+      const row = await findRow(trx, tenantId, orderId);
+      if (!row) return null;
+      return { order: toOrder(row), changed: Number(result.numUpdatedRows) > 0 };
+    });
+  }
+
+  setStatus(tenantId: string, orderId: string, status: 'delivered' | 'cancelled', now: number): Promise<{ order: Order; changed: boolean } | null> {
+    return this.batcher.run(async (trx) => {
+      const result = await trx
+        .updateTable('orders')
+        .set({ status, updated_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', orderId)
+        .where('status', 'in', ORDER_MOVES_TO[status])
         .executeTakeFirst();
       const row = await findRow(trx, tenantId, orderId);
       if (!row) return null;
@@ -137,3 +152,9 @@ function toOrder(row: Row): Order {
     updatedAt: Number(row.updated_at),
   };
 }
+
+/** From which statuses an order may move to each of these. */
+const ORDER_MOVES_TO: Record<'delivered' | 'cancelled', OrderStatus[]> = {
+  delivered: ['confirmed'],
+  cancelled: ['confirmed', 'pending_review'],
+};

@@ -155,4 +155,19 @@ export interface Tables {
     created_at: number;
     updated_at: number;
   };
+  follow_up_log: {
+    id: Generated<number>;
+    tenant_id: string;
+    user_id: string;
+    job_key: string;
+    occurrence: string;
+    rule_id: string;
+    trigger: string;
+    subject_id: string;
+    outcome: string;
+    via: string | null;
+    reason: string | null;
+    outbox_key: string | null;
+    created_at: number;
+  };
 }
