@@ -92,7 +92,7 @@ describe('loadTenantsDir / loadTenantFile', () => {
     });
     const [loaded] = loadTenantsDir(dir, { CLINIC_PHONE_ID: '5550001', CLINIC_TOKEN: 'EAAG-token', AI_MODEL: 'gpt-4.1' });
 
-    expect(loaded!.config.whatsapp).toEqual({ phone_number_id: '5550001', access_token: 'EAAG-token' });
+    expect(loaded!.config.whatsapp).toEqual({ phone_number_id: '5550001', access_token: 'EAAG-token', max_sends_per_second: 80 });
     expect(loaded!.config.ai).toMatchObject({ provider: 'openai', model: 'gpt-4.1' });
     expect(loaded!.config.ai).not.toHaveProperty('base_url');
     expect(loaded!.unsetVariables).toEqual([
@@ -227,9 +227,17 @@ describe('loadTenantsDir / loadTenantFile', () => {
     expect(byPhone.get('106540352242922')).toMatchObject({ id: 'dubai_real_estate', whatsapp: { access_token: 'realestate-token' } });
     expect(byPhone.get('108800451277012')).toMatchObject({ id: 'food_retail_us', whatsapp: { access_token: 'food-token' } });
     for (const tenant of loaded) {
-      expect(tenant.config.ai).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini' });
+      // With nothing set, the shipped tenants run the local model (the pulled default file).
+      expect(tenant.config.ai).toMatchObject({ provider: 'local', model: 'gpt-4o-mini' });
       expect(tenant.config.ai).not.toHaveProperty('base_url');
+      expect(tenant.config.ai).not.toHaveProperty('model_path');
       expect(tenant.unsetVariables.some((entry) => entry.includes('AI_BASE_URL'))).toBe(true);
+    }
+  });
+
+  it('switches all three shipped tenants to a hosted provider with AI_PROVIDER', () => {
+    for (const tenant of loadTenantsDir(SHIPPED_TENANTS, { AI_PROVIDER: 'openai' })) {
+      expect(tenant.config.ai).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini' });
     }
   });
 

@@ -1,7 +1,9 @@
 /** The model settings of one tenant, in the engine's terms. */
 export interface ModelSettings {
-  provider: 'openai' | 'anthropic' | 'openai-compatible';
+  provider: 'openai' | 'anthropic' | 'openai-compatible' | 'local';
   model: string;
+  /** `local` only: the GGUF file, relative to MODELS_DIR unless absolute; unset means the default model. */
+  modelPath?: string;
   baseUrl?: string;
   apiKey?: string;
   temperature: number;

@@ -31,6 +31,7 @@ export function buildTenant(
   const model: ModelSettings = {
     provider: config.ai.provider,
     model: config.ai.model,
+    ...(config.ai.model_path ? { modelPath: config.ai.model_path } : {}),
     ...(config.ai.base_url ? { baseUrl: config.ai.base_url } : {}),
     ...(config.ai.api_key ? { apiKey: config.ai.api_key } : {}),
     temperature: config.ai.temperature,

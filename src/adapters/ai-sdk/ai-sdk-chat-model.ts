@@ -41,6 +41,8 @@ export class AiSdkChatModel implements ChatModel {
         return settings.apiKey || this.env.ANTHROPIC_API_KEY ? null : 'no Anthropic key: set ai.api_key or ANTHROPIC_API_KEY';
       case 'openai-compatible':
         return settings.baseUrl ? null : 'no server: set ai.base_url (e.g. http://127.0.0.1:11434/v1)';
+      case 'local':
+        return 'the AI SDK does not run local models (RouteChatModel sends them to LlamaChatModel)';
       default:
         return assertNever(settings.provider);
     }
@@ -129,6 +131,8 @@ export class AiSdkChatModel implements ChatModel {
         model = provider.chatModel(settings.model);
         break;
       }
+      case 'local':
+        throw new Error('the AI SDK does not run local models');
       default:
         return assertNever(settings.provider);
     }
