@@ -1,5 +1,5 @@
 /** Import directions of STYLE.md, checked as part of `npm test`. */
-const stages = 'config|ingress|tenancy|conversation|escalation|engine|actions|outbound|followups|jobs|admin|ops';
+const stages = 'config|ingress|tenancy|conversation|escalation|engine|actions|outbound|followups|jobs|admin|ops|sandbox|cli';
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

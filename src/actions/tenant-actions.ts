@@ -5,8 +5,9 @@ import { FollowUpPlanner } from '../followups/index.js';
 import type { FollowUpLog } from '../ports/follow-up-log.js';
 import type { AppointmentStore } from '../ports/appointment-store.js';
 import type { ConversationStore, MailboxMessage } from '../ports/conversation-store.js';
+import type { EventBus } from '../ports/event-bus.js';
 import type { JobRequest } from '../ports/job-queue.js';
-import type { LeadStore } from '../ports/lead-store.js';
+import type { LeadFields, LeadStore } from '../ports/lead-store.js';
 import type { OrderStore } from '../ports/order-store.js';
 import { phoneDigits } from '../shared/phone.js';
 import type { Logger } from '../shared/logger.js';
@@ -27,6 +28,7 @@ import { loadCatalogueFile } from './orders/catalogue.js';
 import { builtinInventory, erpInventory, type InventorySource } from './orders/inventory-source.js';
 import { parseMinorUnits } from './orders/money.js';
 import { orderTools } from './orders/order-tools.js';
+import { decideOrder, type OrderDecision } from './orders/decide-order.js';
 import { reviewOrderAction, type ReviewDecisionResult } from './orders/review-order-action.js';
 
 /** The stores and clients every tenant's actions share; each call passes the tenant id. */
@@ -38,6 +40,8 @@ export interface ActionServices {
   integrations: IntegrationClient;
   followUps: FollowUpLog;
   log: Logger;
+  /** Live events for the operators' screens (an order waiting for review). */
+  events?: EventBus;
 }
 
 /** What one tenant's configuration turns on: its tools, hooks, guardrails and the records the model is told about. */
@@ -51,6 +55,13 @@ export interface TenantActions {
   describeState(userId: string, now: number): Promise<string[]>;
   /** A message that is a staff action (the manager's Approve button), handled by code; null for ordinary messages. */
   handleAction(message: MailboxMessage, senderId: string, now: number): Promise<ReviewDecisionResult | null>;
+  /**
+   * Approves or rejects an order waiting for review outside WhatsApp (the admin API): the same decision
+   * as the manager's button. The caller writes the returned outbox drafts and schedules the jobs.
+   */
+  decideOrder(orderId: string, decision: 'confirmed' | 'rejected', by: { userId: string; messageId: string }, now: number): Promise<OrderDecision | null>;
+  /** Whether a lead profile has every field the tenant requires (`tools.update_lead.required`). */
+  isLeadComplete(fields: LeadFields): boolean;
   /**
    * Jobs the end of a turn calls for: the lead to the CRM when complete (or on escalation whatever it
    * holds), the lead-captured follow-up once, and the idle follow-up counted from the user's last message.
@@ -119,6 +130,9 @@ export async function buildTenantActions(tenant: Tenant, services: ActionService
       erp: erpTarget !== null,
       followUps,
       onOrder: async (order, context: ToolContext) => {
+        if (order.status === 'pending_review') {
+          services.events?.publish({ type: 'order.pending_review', tenantId: tenant.id, userId: order.userId, orderId: order.id, at: context.now });
+        }
         await runHook(
           hooks,
           'onOrder',
@@ -165,6 +179,17 @@ export async function buildTenantActions(tenant: Tenant, services: ActionService
         { id: message.id, actionId: message.actionId, senderId },
         now,
       );
+    },
+    decideOrder(orderId, decision, by, now) {
+      return decideOrder(
+        { orders: services.orders, conversations: services.conversations },
+        { tenantId: tenant.id, language, erp: erpTarget !== null, followUps },
+        { orderId, decision, by },
+        now,
+      );
+    },
+    isLeadComplete(fields) {
+      return missingLeadFields(fields, required).length === 0;
     },
     async finishTurn(userId, now, reason, lastInboundAt) {
       const jobs: JobRequest[] = [];

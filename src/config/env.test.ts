@@ -96,4 +96,13 @@ describe('readEnv', () => {
     vi.stubEnv('PORT', '4321');
     expect(readEnv().PORT).toBe(4321);
   });
+
+  it('reads WHATSAPP_SANDBOX as a flag, off by default; a default from the caller yields to the variable', () => {
+    expect(readEnv({}).WHATSAPP_SANDBOX).toBe(false);
+    expect(readEnv({ WHATSAPP_SANDBOX: '1' }).WHATSAPP_SANDBOX).toBe(true);
+    expect(readEnv({}, { WHATSAPP_SANDBOX: '1' }).WHATSAPP_SANDBOX).toBe(true); // serve --sandbox (npm start)
+    expect(readEnv({ WHATSAPP_SANDBOX: '0' }, { WHATSAPP_SANDBOX: '1' }).WHATSAPP_SANDBOX).toBe(false);
+    expect(readEnv({ WHATSAPP_SANDBOX: '' }, { WHATSAPP_SANDBOX: '1' }).WHATSAPP_SANDBOX).toBe(true);
+    expect(readError({ WHATSAPP_SANDBOX: 'maybe' }).message).toContain('WHATSAPP_SANDBOX');
+  });
 });

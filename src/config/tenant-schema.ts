@@ -20,11 +20,23 @@ export const whatsappSchema = z.strictObject({
   access_token: z.string().min(1, 'set the access token, e.g. ${MY_WHATSAPP_TOKEN}').optional(),
   app_secret: z.string().min(1).optional(), // falls back to env WHATSAPP_APP_SECRET
   display_phone_number: z.string().optional(),
+  // WhatsApp's per-number throughput: 80/s by default, up to 1,000/s for upgraded numbers.
+  max_sends_per_second: numeric(z.number().int().min(1).max(1000)).default(80),
+});
+
+/**
+ * What one tenant may use, so that a busy tenant cannot crowd out the others. Over a limit, turns wait
+ * (queued, never dropped) until the window allows them. Defaults are far above an ordinary busy business.
+ */
+export const limitsSchema = z.strictObject({
+  turns_per_minute: numeric(z.number().int().min(1).max(1_000_000)).default(600),
+  model_tokens_per_day: numeric(z.number().int().min(1000).max(10_000_000_000)).default(20_000_000),
 });
 
 export const aiSchema = z.strictObject({
-  provider: z.enum(['openai', 'anthropic', 'openai-compatible']),
+  provider: z.enum(['openai', 'anthropic', 'openai-compatible', 'local']), // local: a GGUF model in-process (node-llama-cpp)
   model: z.string().min(1),
+  model_path: z.string().regex(/\.gguf$/i, 'expected a .gguf file, e.g. qwen2.5-3b-instruct-q4_k_m.gguf').optional(), // local: relative to MODELS_DIR; default: the pulled model
   base_url: z.url().optional(), // openai-compatible (Ollama, vLLM, LM Studio); optional override for the others
   api_key: z.string().optional(), // providers also read OPENAI_API_KEY / ANTHROPIC_API_KEY
   temperature: numeric(z.number().min(0).max(2)).default(0.3),
@@ -71,6 +83,7 @@ export const tenantSchema = z
   memory: memorySchema.prefault({}),
   conversation: conversationSchema.prefault({}),
   escalation: escalationSchema.prefault({}),
+  limits: limitsSchema.prefault({}),
   tools: toolsSchema,
   calendar: calendarSchema.optional(),
   catalogue: catalogueSchema.optional(),

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
+import type { EventBus } from '../ports/event-bus.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import { jobKeys } from '../ports/job-keys.js';
 import type { Logger } from '../shared/logger.js';
@@ -11,7 +12,7 @@ import type { TenantRegistry } from '../tenancy/index.js';
  * the conversation back; when someone did, the check moves to the new idle deadline.
  */
 export async function releaseIdleHandoff(
-  deps: { conversations: ConversationStore; queue: JobQueue; tenants: () => TenantRegistry; clock: Clock; log: Logger },
+  deps: { conversations: ConversationStore; queue: JobQueue; tenants: () => TenantRegistry; clock: Clock; log: Logger; events?: EventBus },
   tenantId: string,
   userId: string,
 ): Promise<'released' | 'rescheduled' | 'not_in_human_mode'> {
@@ -31,7 +32,9 @@ export async function releaseIdleHandoff(
     });
     return 'rescheduled';
   }
-  await deps.conversations.setMode(tenantId, userId, 'bot', 'idle_release', now);
+  if (await deps.conversations.setMode(tenantId, userId, 'bot', 'idle_release', now)) {
+    deps.events?.publish({ type: 'conversation.mode_changed', tenantId, userId, mode: 'bot', reason: 'idle_release', at: now });
+  }
   deps.log.info({ tenantId, userId: maskPhone(userId) }, 'handoff.released');
   return 'released';
 }

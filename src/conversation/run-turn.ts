@@ -2,6 +2,7 @@ import { runHook, type TenantActions } from '../actions/index.js';
 import type { ChatModel } from '../ports/chat-model.js';
 import type { Clock } from '../ports/clock.js';
 import type { Conversation, ConversationStore, MailboxMessage, ModelCallRecord, TurnCommit } from '../ports/conversation-store.js';
+import type { EventBus } from '../ports/event-bus.js';
 import type { OutboxDraft } from '../ports/outbox.js';
 import { buildSystemPrompt, runToolLoop, TurnEffects, type ToolContext } from '../engine/index.js';
 import { compileKeywords, planEscalation, textBody, type EscalationTrigger, type KeywordMatcher } from '../escalation/index.js';
@@ -12,6 +13,11 @@ import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import { maskPhone } from '../shared/phone.js';
 import type { Tenant, TenantRegistry } from '../tenancy/index.js';
+import type { ContextCache } from '../ports/context-cache.js';
+import type { HistoryEntry } from '../ports/conversation-store.js';
+import type { RateLimiter } from '../ports/rate-limiter.js';
+import { contextWindowFor } from './context-window.js';
+import { tokenCapacity } from './turn-limits.js';
 
 export interface TurnDependencies {
   conversations: ConversationStore;
@@ -23,6 +29,12 @@ export interface TurnDependencies {
   metrics: Metrics;
   /** The tenant's tools, hooks and guardrails; undefined for a tenant with none. */
   actions: (tenantId: string) => TenantActions | undefined;
+  /** Live events for the operators' screens (escalations, decided orders); none when absent. */
+  events?: EventBus;
+  /** The hot history windows (read here, kept up to date by the store's commits); the database alone when absent. */
+  context?: ContextCache;
+  /** Records each model call's tokens against the tenant's daily budget; nothing is counted when absent. */
+  limiter?: RateLimiter;
 }
 
 export type TurnOutcome = 'idle' | 'replied' | 'escalated' | 'fallback' | 'held' | 'action' | 'unknown_tenant';
@@ -61,6 +73,9 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
     handled.outbox.forEach((draft) => effects.send(draft));
     handled.jobs.forEach((job) => effects.schedule(job));
     log.info({ tenantId, userId: maskPhone(userId), turnId, decided: handled.decided }, 'action.handled');
+    // The order moved when decide() returned (its own write); the messages about it follow with this turn.
+    const decided = handled.decided;
+    if (decided?.changed) deps.events?.publish({ type: 'order.decided', tenantId, userId: decided.userId, orderId: decided.orderId, status: decided.status, at: now });
   }
   if (pending.length === 0) {
     await commit(deps, tenantId, userId, {
@@ -114,7 +129,7 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
   }
 
   showTyping(deps, tenant, newest);
-  const history = await conversations.history(tenantId, userId, sessionStartedAt, tenant.config.memory.max_turns * 2);
+  const history = await readHistory(deps, tenant, userId, sessionStartedAt);
   const started = performance.now();
   let replyText: string;
   let modelCall: ModelCallRecord;
@@ -138,6 +153,7 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
     });
     replyText = result.text;
     modelCall = measureCall(deps, tenant, started, { ok: true, inputTokens: result.inputTokens, outputTokens: result.outputTokens });
+    await recordTokens(deps, tenant, modelCall.inputTokens + modelCall.outputTokens);
   } catch (error) {
     const { code, message } = describeError(error);
     log.warn({ tenantId, turnId, code, error: message }, 'model.failed');
@@ -215,7 +231,7 @@ async function escalate(
   const { effects, ...turn } = base;
   // Whatever the lead holds goes to the CRM with the escalation, so the agent who calls back sees it.
   if (actions) for (const job of await actions.finishTurn(conversation.userId, base.now, 'escalated', null)) effects.schedule(job);
-  await commit(deps, tenant.id, conversation.userId, {
+  const committed = await commit(deps, tenant.id, conversation.userId, {
     ...turn,
     outcome: 'processed',
     history: [
@@ -232,20 +248,27 @@ async function escalate(
     },
     releaseAt: base.now + tenant.releaseAfterMs,
   });
+  const label = trigger.kind === 'keyword' ? `keyword:${trigger.keyword}` : trigger.kind;
+  if (committed && deps.events) {
+    const at = base.now;
+    deps.events.publish({ type: 'conversation.escalated', tenantId: tenant.id, userId: conversation.userId, trigger: label, at });
+    deps.events.publish({ type: 'conversation.mode_changed', tenantId: tenant.id, userId: conversation.userId, mode: 'human', reason: label, at });
+  }
   if (actions) {
-    const label = trigger.kind === 'keyword' ? `keyword:${trigger.keyword}` : trigger.kind;
     await runHook(actions.hooks, 'onEscalation', { tenantId: tenant.id, userId: conversation.userId, trigger: label }, deps.log);
   }
 }
 
-async function commit(deps: TurnDependencies, tenantId: string, userId: string, turn: TurnCommit): Promise<void> {
+/** Commits the turn; false when another worker had already answered these messages (this reply is dropped). */
+async function commit(deps: TurnDependencies, tenantId: string, userId: string, turn: TurnCommit): Promise<boolean> {
   try {
     await deps.conversations.commitTurn(tenantId, userId, turn);
+    return true;
   } catch (error) {
     if (error instanceof SwitchboardError && error.code === 'TURN_ALREADY_COMMITTED') {
       // Our lease expired and another worker answered: dropping this reply is what keeps it single.
       deps.log.warn({ tenantId, turnId: turn.turnId }, 'turn.superseded');
-      return;
+      return false;
     }
     throw error;
   }
@@ -275,4 +298,34 @@ function showTyping(deps: TurnDependencies, tenant: Tenant, newest: MailboxMessa
   deps.graph
     .markRead(tenant.config.whatsapp.phone_number_id, tenant.accessToken, newest.waMessageId, true)
     .catch((error: unknown) => deps.log.debug({ tenantId: tenant.id, ...describeError(error) }, 'message.mark_read_failed'));
+}
+
+/**
+ * The history the model sees: the cached window when there is one, else the database's newest window, which then
+ * fills the cache. A cache that fails is skipped (the database is the record).
+ */
+async function readHistory(deps: TurnDependencies, tenant: Tenant, userId: string, sinceMs: number): Promise<HistoryEntry[]> {
+  const limit = tenant.config.memory.max_turns * 2;
+  const { context } = deps;
+  if (!context) return deps.conversations.history(tenant.id, userId, sinceMs, limit);
+  try {
+    const cached = await context.get(tenant.id, userId, { sinceMs, limit });
+    if (cached) return cached;
+  } catch (error) {
+    deps.log.warn({ tenantId: tenant.id, ...describeError(error) }, 'context.read_failed');
+    return deps.conversations.history(tenant.id, userId, sinceMs, limit);
+  }
+  // The whole window, not only this session's part: the cache must hold the newest entries to stay complete.
+  const window = contextWindowFor(tenant);
+  const entries = await deps.conversations.history(tenant.id, userId, 0, window.maxEntries);
+  await context.fill(tenant.id, userId, entries, window).catch((error: unknown) => deps.log.warn({ tenantId: tenant.id, ...describeError(error) }, 'context.update_failed'));
+  return entries.filter((entry) => entry.createdAt >= sinceMs).slice(-limit);
+}
+
+/** Counts a model call's tokens against the tenant's day (even past the budget: spent is spent). */
+async function recordTokens(deps: TurnDependencies, tenant: Tenant, tokens: number): Promise<void> {
+  if (!deps.limiter || !(tokens > 0)) return;
+  await deps.limiter
+    .record(tenant.id, 'tokens_per_day', { points: Math.round(tokens), capacity: tokenCapacity(tenant) })
+    .catch((error: unknown) => deps.log.warn({ tenantId: tenant.id, ...describeError(error) }, 'limits.unavailable'));
 }

@@ -1,7 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../ports/clock.js';
-import type { Inbox, TenantMessage, TenantStatus } from '../ports/inbox.js';
+import type { Deduper } from '../ports/deduper.js';
+import type { AcceptResult, Inbox, TenantMessage, TenantStatus } from '../ports/inbox.js';
+import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { maskPhone } from '../shared/phone.js';
 import type { TenantRegistry } from '../tenancy/index.js';
@@ -16,8 +18,16 @@ export interface WebhookOptions {
   log: Logger;
   metrics: Metrics;
   verifyToken: string | undefined;
-  /** Called after messages were stored: wakes an in-process worker. */
-  onAccepted: () => void;
+  /**
+   * Called after new messages were stored (wakes an in-process worker), with the batch's messages and
+   * the inbox's result: `result.duplicates` of them were redeliveries, stored nothing.
+   */
+  onAccepted: (messages: readonly TenantMessage[], result: AcceptResult) => void;
+  /**
+   * A fast pre-check for redeliveries (Redis in scale mode): ids it knows are skipped before the database, and
+   * ids are claimed there once committed. The inbox's unique claim stays the truth; a failing deduper is skipped.
+   */
+  deduper?: Deduper;
 }
 
 /** Meta's bodies can reach 3 MB; leave room. */
@@ -66,7 +76,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookOption
       return reply.code(400).send({ error: 'WEBHOOK_NOT_ENVELOPE', message: 'expected {"object":"whatsapp_business_account","entry":[...]}' });
     }
     const now = clock.now();
-    const messages: TenantMessage[] = [];
+    const messages: Array<TenantMessage & { known?: boolean }> = [];
     for (const message of envelope.messages) {
       const tenant = registry.byPhoneNumberId(message.phoneNumberId);
       if (!tenant) {
@@ -87,14 +97,47 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookOption
       statuses.push({ ...status, tenantId: tenant.id });
     }
     for (const error of envelope.errors) log.warn(error, 'webhook.meta_error');
+    const known = await knownRedeliveries(options, messages);
+    const fresh = known === 0 ? messages : messages.filter((message) => !message.known);
     // Any failure here is a 500: Meta redelivers, and the unique message ids make the retry safe.
-    const result = await inbox.accept({ messages, statuses });
-    if (result.accepted > 0) options.onAccepted();
+    const stored = await inbox.accept({ messages: fresh, statuses });
+    const result = known === 0 ? stored : { ...stored, duplicates: stored.duplicates + known };
+    if (options.deduper && fresh.length > 0) {
+      // Only now that they are committed: a claim before the commit would turn a crash into a lost message.
+      const deduper = options.deduper;
+      await Promise.all(fresh.map((message) => deduper.claim(message.tenantId, message.waMessageId))).catch((error: unknown) =>
+        log.warn(describeError(error), 'dedupe.unavailable'),
+      );
+    }
+    if (result.accepted > 0) options.onAccepted(fresh, result);
     metrics.webhookRequests.inc({ outcome: 'accepted' });
     for (const message of messages) metrics.inboundMessages.inc({ tenant: message.tenantId, outcome: 'received' });
     if (result.duplicates > 0) log.info({ duplicates: result.duplicates }, 'message.duplicate_ignored');
     return reply.code(200).type('text/plain').send('OK');
   });
+}
+
+/**
+ * Marks the messages the deduper already saw (`known`); returns how many. Their rows were committed before they
+ * were claimed, so skipping them loses nothing. A deduper that fails marks none: the database decides.
+ */
+async function knownRedeliveries(options: WebhookOptions, messages: Array<TenantMessage & { known?: boolean }>): Promise<number> {
+  const { deduper } = options;
+  if (!deduper || messages.length === 0) return 0;
+  try {
+    const claimed = await Promise.all(messages.map((message) => deduper.isClaimed(message.tenantId, message.waMessageId)));
+    let known = 0;
+    claimed.forEach((isClaimed, index) => {
+      if (isClaimed) {
+        messages[index]!.known = true;
+        known += 1;
+      }
+    });
+    return known;
+  } catch (error) {
+    options.log.warn(describeError(error), 'dedupe.unavailable');
+    return 0;
+  }
 }
 
 function sameText(a: string, b: string): boolean {

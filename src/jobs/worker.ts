@@ -11,6 +11,11 @@ const CLAIM_BATCH = 32;
 /** What a handler may ask for: keys of jobs to run right after it, in the same slot, if they are due. */
 export interface JobResult {
   next?: string[];
+  /**
+   * Not now (a tenant over its limit, a phone number being paced): run again at this Unix ms, without counting
+   * this run as an attempt. Nothing is dropped; `next` is ignored.
+   */
+  deferUntil?: number;
 }
 
 export type JobHandler = (job: ClaimedJob) => Promise<JobResult | void>;
@@ -24,7 +29,10 @@ export interface WorkerOptions {
   metrics: Metrics;
   /** Jobs run at once; model calls are I/O, so this is high. */
   concurrency: number;
-  /** A job not completed within this is claimable again (its worker is presumed dead). */
+  /**
+   * A job not completed within this is claimable again (its worker is presumed dead). Queues with
+   * `renewLeases` have it renewed every third of it while the job runs, so there it bounds a dead worker's outage.
+   */
   leaseMs: number;
   /** Longest sleep when idle: how soon jobs scheduled by other processes are seen. */
   pollMs: number;
@@ -42,6 +50,7 @@ export class Worker {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly running = new Set<ClaimedJob>();
   private timer: NodeJS.Timeout | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
   private pump: Promise<void> | null = null;
   private wakeRequested = false;
 
@@ -50,6 +59,11 @@ export class Worker {
   start(): void {
     if (this.active) return;
     this.active = true;
+    if (this.options.queue.renewLeases && !this.renewTimer) {
+      // Until stop() has handed the last job back: jobs finishing within the grace keep their leases too.
+      this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(100, Math.floor(this.options.leaseMs / 3)));
+      this.renewTimer.unref();
+    }
     this.wake();
   }
 
@@ -89,6 +103,8 @@ export class Worker {
       this.options.log.warn({ job: job.name, jobId: job.id, tenantId: job.tenantId }, 'job.handed_back');
     }
     this.running.clear();
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
   }
 
   get busy(): number {
@@ -120,6 +136,19 @@ export class Worker {
     }
   }
 
+  /** Keeps the leases of running jobs (queues that support it); a lost one means another worker may run the job. */
+  private async renewLeases(): Promise<void> {
+    const { queue, log, leaseMs } = this.options;
+    if (this.running.size === 0 || !queue.renewLeases) return;
+    try {
+      for (const job of await queue.renewLeases([...this.running], leaseMs)) {
+        log.warn({ job: job.name, jobId: job.id, tenantId: job.tenantId, attempt: job.attempts }, 'job.lease_lost');
+      }
+    } catch (error) {
+      log.error(describeError(error), 'job.lease_renewal_failed');
+    }
+  }
+
   private track(promise: Promise<void>): void {
     this.inFlight.add(promise);
     void promise.finally(() => {
@@ -135,6 +164,11 @@ export class Worker {
     try {
       if (!handler) throw new SwitchboardError({ code: 'JOB_UNKNOWN', message: `no handler for job ${job.name}` });
       const result = await handler(job);
+      if (result?.deferUntil !== undefined) {
+        await queue.defer(job, result.deferUntil);
+        log.debug({ job: job.name, jobId: job.id, tenantId: job.tenantId, delayMs: result.deferUntil - clock.now() }, 'job.deferred');
+        return;
+      }
       // Completing and taking the next job in the same tick lets them share one commit.
       const [, ...chained] = await Promise.all([
         queue.complete(job),

@@ -74,12 +74,23 @@ export interface JobQueue {
   complete(job: ClaimedJob): Promise<void>;
   /** Failed but worth another try at `runAt`. */
   retryLater(job: ClaimedJob, runAt: number, error: string): Promise<void>;
+  /**
+   * Not now and not failed (a tenant over its limit, a number being paced): the job is due again at `runAt`
+   * and this run does not count as an attempt, so a deferred job is never dead-lettered for waiting.
+   */
+  defer(job: ClaimedJob, runAt: number): Promise<void>;
   /** Failed for good: moved to the dead letters, where it can be listed and retried. Work scheduled while it ran keeps a job. */
   deadLetter(job: ClaimedJob, error: string): Promise<void>;
   /** The earliest time a job becomes due, for a worker deciding how long to sleep. */
   nextDueAt(): Promise<number | null>;
   /** Frees leases held by workers other than these (after a crash of a single-process deployment). */
   releaseLeasesExcept(workerIds: string[]): Promise<number>;
+  /**
+   * Optional: extends the leases of jobs still running by `leaseMs` from now; a live worker calls it every third
+   * of the lease, so leases can be short (a dead worker's jobs come back soon) while a slow job is never taken
+   * over. Returns the jobs whose lease was already lost: another worker may be running them.
+   */
+  renewLeases?(jobs: ClaimedJob[], leaseMs: number): Promise<ClaimedJob[]>;
   listDeadLetters(filter: { tenantId?: string; limit?: number; beforeId?: string }): Promise<DeadLetter[]>;
   /** Schedules a dead letter's job again (due now); false when it does not exist or was retried. */
   retryDeadLetter(id: string, tenantId?: string): Promise<boolean>;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface ServerProcess {
+  /** The base URL; '' for a process that does not listen (`--role worker`). */
   url: string;
   child: ChildProcess;
   /** Every log line (JSON) the server printed. */
@@ -11,9 +12,12 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `switchboard serve` as a real child process (so a test can SIGKILL it) and waits for it to listen. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+/**
+ * Runs `switchboard serve` as a real child process (so a test can SIGKILL it) and waits for it to start (to listen,
+ * unless `args` make it a worker: `['--role', 'worker']`).
+ */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000, args: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', ...args], {
     cwd: root,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,9 +39,9 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
         try {
           const entry = JSON.parse(line) as Record<string, unknown>;
           logs.push(entry);
-          if (entry['msg'] === 'server.started' && typeof entry['url'] === 'string') {
+          if (entry['msg'] === 'server.started' && (typeof entry['url'] === 'string' || entry['role'] === 'worker')) {
             clearTimeout(timer);
-            resolve(entry['url']);
+            resolve(typeof entry['url'] === 'string' ? entry['url'] : '');
           }
         } catch {
           // not a log line

@@ -4,13 +4,14 @@ import type { ConversationStore } from '../../ports/conversation-store.js';
 import type { OutboxDraft } from '../../ports/outbox.js';
 import type { OrderStore } from '../../ports/order-store.js';
 import { actionTextsFor } from '../action-texts.js';
-import { formatMoney } from './money.js';
-import { erpOrderJob, REVIEW_ACTION } from './order-tools.js';
+import { decideOrder } from './decide-order.js';
+import { REVIEW_ACTION } from './order-tools.js';
 
 export interface ReviewDecisionResult {
   outbox: OutboxDraft[];
   jobs: JobRequest[];
-  decided: { orderId: string; status: string; changed: boolean } | null;
+  /** `userId` is the customer who placed the order. */
+  decided: { orderId: string; status: string; changed: boolean; userId: string } | null;
 }
 
 /**
@@ -40,30 +41,16 @@ export async function reviewOrderAction(
     idempotencyKey: `${options.tenantId}:order:${orderId}:${key}`,
     body: { type: 'text', text: { body: text, preview_url: false } },
   });
-  const result = await deps.orders.decide(options.tenantId, orderId, decision, { userId: message.senderId, messageId: message.id }, now);
+  const result = await decideOrder(deps, options, { orderId, decision, by: { userId: message.senderId, messageId: message.id } }, now);
   if (!result) return { outbox: [toReviewer(`unknown:${message.id}`, `${orderId}: ?`)], jobs: [], decided: null };
   const { order } = result;
-  const ours = order.decidedByMessage === message.id;
-  if (!ours) {
-    return { outbox: [toReviewer(`already:${message.id}`, texts.managerAlreadyDecided(order.id, order.status))], jobs: [], decided: { orderId, status: order.status, changed: false } };
+  if (!result.ours) {
+    return {
+      outbox: [toReviewer(`already:${message.id}`, texts.managerAlreadyDecided(order.id, order.status))],
+      jobs: [],
+      decided: { orderId, status: order.status, changed: false, userId: order.userId },
+    };
   }
-  const customer = await deps.conversations.get(options.tenantId, order.userId);
-  const total = formatMoney(order.totalMinor, order.currency, options.language);
-  const outbox: OutboxDraft[] = [
-    {
-      tenantId: options.tenantId,
-      recipientId: order.userId,
-      address: customer?.address ?? { kind: 'phone', value: order.userId },
-      kind: 'reply',
-      idempotencyKey: `${options.tenantId}:order:${order.id}:decision`,
-      body: { type: 'text', text: { body: order.status === 'confirmed' ? texts.orderApproved(order.id, total) : texts.orderRejected(order.id), preview_url: false } },
-    },
-    toReviewer('decision:ack', texts.managerDecided(order.id, order.status === 'confirmed' ? 'confirmed' : 'rejected')),
-  ];
-  const jobs = order.status === 'confirmed' && options.erp ? [erpOrderJob(order, now)] : [];
-  if (order.status === 'confirmed' && options.followUps) {
-    // Anchored to the decision, stored on the order: a re-run of this turn schedules the same jobs.
-    jobs.push(...options.followUps.jobs('order_confirmed', { userId: order.userId, subjectId: order.id, anchorAt: order.updatedAt }, now));
-  }
-  return { outbox, jobs, decided: { orderId, status: order.status, changed: result.changed } };
+  const outbox = [...result.outbox, toReviewer('decision:ack', texts.managerDecided(order.id, order.status === 'confirmed' ? 'confirmed' : 'rejected'))];
+  return { outbox, jobs: result.jobs, decided: { orderId, status: order.status, changed: result.changed, userId: order.userId } };
 }

@@ -237,6 +237,46 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex('follow_up_log_tenant').on('follow_up_log').columns(['tenant_id', 'id']).execute();
       },
     },
+    '0004_admin': {
+      async up(db: Kysely<any>) {
+        // Tenant-scoped admin API tokens: only the SHA-256 of the secret is kept.
+        await db.schema
+          .createTable('admin_tokens')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('revoked_at', 'bigint')
+          .execute();
+
+        // Every write through the admin API: who, what, the answer's status, when.
+        await withId(db, 'admin_audit')
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('token_id', 'text')
+          .addColumn('tenant_id', 'text')
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('route', 'text', (c) => c.notNull())
+          .addColumn('params', 'text', (c) => c.notNull())
+          .addColumn('body', 'text')
+          .addColumn('status', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('admin_audit_tenant').on('admin_audit').columns(['tenant_id', 'id']).execute();
+
+        // The console's figures and health read messages by tenant and time.
+        await db.schema.createIndex('inbound_messages_received').on('inbound_messages').columns(['tenant_id', 'received_at']).execute();
+        await db.schema.createIndex('outbox_sent').on('outbox').columns(['tenant_id', 'sent_at']).execute();
+        await db.schema.createIndex('orders_created').on('orders').columns(['tenant_id', 'created_at']).execute();
+        await db.schema.createIndex('appointments_updated').on('appointments').columns(['tenant_id', 'updated_at']).execute();
+      },
+    },
+    '0005_job_relay': {
+      async up(db: Kysely<any>) {
+        // Scale mode relays job rows to BullMQ: each row says how its schedule treats an existing job of its key.
+        await db.schema.alterTable('jobs').addColumn('on_existing', 'text', (c) => c.notNull().defaultTo('replace')).execute();
+      },
+    },
   };
 }
 

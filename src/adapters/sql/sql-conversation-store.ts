@@ -264,7 +264,8 @@ export class SqlConversationStore implements ConversationStore {
   }
 }
 
-function toConversation(row: Selectable<Tables['conversations']>): Conversation {
+/** A conversations row in the pipeline's terms (also used by the operators' queries). */
+export function toConversation(row: Selectable<Tables['conversations']>): Conversation {
   const address: UserAddress = row.address_kind === 'bsuid' ? { kind: 'bsuid', value: row.user_id } : { kind: 'phone', value: row.user_id };
   return {
     tenantId: row.tenant_id,

@@ -59,6 +59,7 @@ function upsertJobs(replace: boolean) {
           attempts: 0,
           dirty: 0,
           created_at: now,
+          on_existing: replace ? 'replace' : 'keep',
         })),
       )
       .onConflict((conflict) =>
@@ -68,6 +69,7 @@ function upsertJobs(replace: boolean) {
           dirty: sql`CASE WHEN jobs.locked_by IS NOT NULL THEN 1 ELSE jobs.dirty END`,
           rerun_at: sql`CASE WHEN jobs.locked_by IS NOT NULL THEN excluded.run_at ELSE jobs.rerun_at END`,
           payload: sql`excluded.payload`,
+          on_existing: sql`excluded.on_existing`,
           run_at: replace ? sql`CASE WHEN jobs.locked_by IS NOT NULL THEN jobs.run_at ELSE excluded.run_at END` : sql`jobs.run_at`,
         }),
       ),
@@ -219,6 +221,20 @@ export class SqlJobQueue implements JobQueue {
     await this.batcher.run((trx) => trx
       .updateTable('jobs')
       .set({ locked_by: null, run_at: runAt, dirty: 0, rerun_at: null, last_error: storableText(dialectOf(trx), error.slice(0, 1000)) })
+      .where('id', '=', Number(job.id))
+      .where('locked_by', '=', job.workerId)
+      .where('attempts', '=', job.attempts)
+      .execute());
+  }
+
+  /**
+   * Not now, and not a failure (a tenant over its limit): the lease is released, the job is due at `runAt`
+   * and the attempt this claim counted is given back. Work scheduled during the run is in the job anyway.
+   */
+  async defer(job: ClaimedJob, runAt: number): Promise<void> {
+    await this.batcher.run((trx) => trx
+      .updateTable('jobs')
+      .set({ locked_by: null, run_at: runAt, dirty: 0, rerun_at: null, attempts: sql<number>`attempts - 1` })
       .where('id', '=', Number(job.id))
       .where('locked_by', '=', job.workerId)
       .where('attempts', '=', job.attempts)

@@ -84,6 +84,8 @@ export interface Tables {
     rerun_at: number | null;
     last_error: string | null;
     created_at: number;
+    /** `replace` or `keep`: the JobRequest's onExisting, for the scale mode's relay to BullMQ. */
+    on_existing: Generated<string>;
   };
   dead_letters: {
     id: Generated<number>;
@@ -168,6 +170,30 @@ export interface Tables {
     via: string | null;
     reason: string | null;
     outbox_key: string | null;
+    created_at: number;
+  };
+  admin_tokens: {
+    id: string;
+    tenant_id: string;
+    name: string;
+    /** Lower-case hex SHA-256 of the token. */
+    token_hash: string;
+    created_at: number;
+    revoked_at: number | null;
+  };
+  admin_audit: {
+    id: Generated<number>;
+    /** `admin` or `tenant` (a scoped token, then token_id and tenant_id are set). */
+    actor: string;
+    token_id: string | null;
+    tenant_id: string | null;
+    method: string;
+    route: string;
+    /** Route parameters as JSON. */
+    params: string;
+    /** The body summary as JSON; null when there was no body. */
+    body: string | null;
+    status: number;
     created_at: number;
   };
 }
