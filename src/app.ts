@@ -22,7 +22,6 @@ import { deliveryJob, SqlOutbox } from './adapters/sql/sql-outbox.js';
 import { BullmqJobQueue } from './adapters/bullmq/bullmq-job-queue.js';
 import { JobRelay } from './adapters/bullmq/job-relay.js';
 import { MemoryContextCache } from './adapters/memory/memory-context-cache.js';
-import { MemoryDeduper } from './adapters/memory/memory-deduper.js';
 import { MemoryRateLimiter } from './adapters/rate-limit/memory-rate-limiter.js';
 import { connectRedis } from './adapters/redis/connect-redis.js';
 import { RedisContextCache } from './adapters/redis/redis-context-cache.js';
@@ -140,7 +139,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ? new BullmqJobQueue({ connection: redis, clock, log: log.child({ stage: 'jobs' }), prefix: keyPrefix, leaseMs: env.WORKER_LEASE_MS ?? 30_000, stalledIntervalMs: env.JOBS_STALLED_INTERVAL_MS })
     : null;
   const queue: JobQueue = bullmq ?? new SqlJobQueue(database.db, batcher, clock);
-  const deduper: Deduper = redis ? new RedisDeduper(redis, { keyPrefix }) : new MemoryDeduper({ clock });
+  // One process on SQLite: the database's unique claim already answers a redelivery, so a memory pre-check
+  // would only add work. Across processes, Redis answers before the database is asked.
+  const deduper: Deduper | undefined = redis ? new RedisDeduper(redis, { keyPrefix }) : undefined;
   const context: ContextCache = redis ? new RedisContextCache(redis, { keyPrefix }) : new MemoryContextCache({ clock });
   // Limits count real seconds: with an injected clock (tests moving time) a deferral would be due at a time that
   // clock may never reach, so the embedded deployment limits only on the system clock.
@@ -335,7 +336,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     log: log.child({ stage: 'ingress' }),
     metrics,
     verifyToken: env.WHATSAPP_VERIFY_TOKEN,
-    deduper,
+    ...(deduper ? { deduper } : {}),
     onAccepted: (messages, result) => {
       wake();
       // Which messages of a batch were redeliveries is not known: only a batch without any is published.
