@@ -1,38 +1,21 @@
 // The SQL adapters on PostgreSQL: every port contract (the same suites as sqlite.test.ts), plus what only
 // several processes on one server can show. The suites run in a database made for this file and dropped
 // after it; each test starts from empty tables.
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/adapters/sql/open-database.js';
 import { QueryShape } from '../../src/adapters/sql/query-shape.js';
 import type { ClaimedJob } from '../../src/ports/job-queue.js';
 import { ManualClock } from '../helpers/switchboard.js';
+import { TestDatabase as SharedTestDatabase } from '../helpers/test-database.js';
 import { deliveryStatus, textDraft, textMessage, uniqueId } from './builders.js';
 import { type SqlStores, sqlContracts, wireSqlStores } from './sql-stores.js';
 
-/** A database of its own on the test server: created before the file's tests, dropped after them. */
-class TestDatabase {
-  readonly name = `switchboard_test_${randomBytes(6).toString('hex')}`;
-  readonly url: string;
+/** The shared test database, which can also empty its tables so that each test sees a new database. */
+class TestDatabase extends SharedTestDatabase {
   private tables: string[] | null = null;
 
-  constructor(private readonly serverUrl: string) {
-    const url = new URL(serverUrl);
-    url.pathname = `/${this.name}`;
-    this.url = url.toString();
-  }
-
-  async create(): Promise<void> {
-    await this.onServer(`CREATE DATABASE ${this.name}`);
-  }
-
-  async drop(): Promise<void> {
-    await this.onServer(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
-  }
-
-  /** Empties every table but the migrations' (ids restart too), so each test sees a new database. */
+  /** Empties every table but the migrations' (ids restart too). */
   async empty(db: SqlStores['database']['db']): Promise<void> {
     if (!this.tables) {
       const { rows } = await sql<{ name: string }>`
@@ -41,16 +24,6 @@ class TestDatabase {
     }
     if (this.tables.length === 0) return;
     await sql`TRUNCATE TABLE ${sql.join(this.tables.map((table) => sql.table(table)))} RESTART IDENTITY`.execute(db);
-  }
-
-  private async onServer(statement: string): Promise<void> {
-    const client = new pg.Client({ connectionString: this.serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
   }
 }
 

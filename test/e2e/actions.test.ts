@@ -5,45 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionTextsFor } from '../../src/actions/action-texts.js';
-import { startFakeGraph, type FakeGraph, type RecordedSend } from '../helpers/fake-graph.js';
+import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph.js';
 import { startFakeIntegration, type FakeIntegration } from '../helpers/fake-integration.js';
-import { lastUserText, startFakeModel, type ChatRequest, type FakeModel, type ModelReply, type ToolCallReply } from '../helpers/fake-model.js';
+import { lastUserText, startFakeModel, type FakeModel } from '../helpers/fake-model.js';
+import { replyTo, say, scriptedModel, sendsTo, type Script } from '../helpers/scripted-model.js';
 import { eventually, ManualClock, settle, startSwitchboard, tenantFile, type RunningSwitchboard } from '../helpers/switchboard.js';
-import { envelope, testWamid, textMessage } from '../helpers/webhooks.js';
+import { envelope, testWamid } from '../helpers/webhooks.js';
 
 const CRM_SECRET = 'crm-secret-0123456789';
 const EN = actionTextsFor('en');
-
-/** The model's script: a user text → the tool calls it answers with. After tool results it reports them as text. */
-type Script = Record<string, ToolCallReply[] | string>;
-
-function scriptedModel(script: () => Script) {
-  return (request: ChatRequest): ModelReply | string => {
-    const trailing: string[] = [];
-    for (let index = request.messages.length - 1; index >= 0 && request.messages[index]!.role === 'tool'; index--) {
-      trailing.unshift(String(request.messages[index]!.content));
-    }
-    if (trailing.length > 0) return { content: `result: ${trailing.join(' | ')}` };
-    const text = lastUserText(request);
-    const step = script()[text];
-    if (step === undefined) return `echo: ${text}`;
-    return typeof step === 'string' ? step : { toolCalls: step };
-  };
-}
-
-async function say(server: RunningSwitchboard, phoneNumberId: string, from: string, text: string): Promise<void> {
-  const response = await server.post(textMessage({ phoneNumberId, from, text }));
-  expect(response.status, `webhook for "${text}"`).toBe(200);
-}
-
-function sendsTo(graph: FakeGraph, recipient: string): RecordedSend[] {
-  return graph.sends.filter((send) => send.to === `+${recipient}`);
-}
-
-async function replyTo(graph: FakeGraph, recipient: string, count: number): Promise<RecordedSend> {
-  const sends = await eventually(() => (sendsTo(graph, recipient).length >= count ? sendsTo(graph, recipient) : null), `${count} sends to ${recipient}`, 30_000);
-  return sends![count - 1]!;
-}
 
 /** Moves the manual clock and wakes the worker until `check` holds: retries with back-off without real waiting. */
 async function advanceUntil<T>(server: RunningSwitchboard, clock: ManualClock, check: () => T, what: string): Promise<T> {
