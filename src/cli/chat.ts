@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SwitchboardError } from '../shared/errors.js';
 import { readEventStream } from './read-event-stream.js';
 import { renderBotMessage, type ChatOption } from './render-bot-message.js';
+import { describeNetworkError } from '../shared/describe-network-error.js';
 
 export interface ChatOptions {
   tenantId: string;
@@ -48,7 +49,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
   } catch (error) {
     throw new SwitchboardError({
       code: 'CHAT_CONNECT_FAILED',
-      message: `cannot reach ${base}: ${describeCause(error)}; is the server running (npm start), and is --url right?`,
+      message: `cannot reach ${base}: ${describeNetworkError(error)}; is the server running (npm start), and is --url right?`,
       cause: error,
     });
   }
@@ -75,7 +76,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
         lastReplyAt = Date.now();
       }
     } catch (error) {
-      if (!stopping.signal.aborted) options.errors.write(`! the stream broke: ${describeCause(error)}\n`);
+      if (!stopping.signal.aborted) options.errors.write(`! the stream broke: ${describeNetworkError(error)}\n`);
     } finally {
       streamEnded = true;
       markReady();
@@ -116,7 +117,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
       try {
         answer = await fetch(`${base}/admin/simulator/messages`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       } catch (error) {
-        options.errors.write(`! not sent: ${describeCause(error)}\n`);
+        options.errors.write(`! not sent: ${describeNetworkError(error)}\n`);
         continue;
       }
       if (answer.status === 401 || answer.status === 403 || answer.status === 404) throw await refused(answer, 'the message');
@@ -143,9 +144,3 @@ async function refused(response: Response, what: string): Promise<SwitchboardErr
   return new SwitchboardError({ code: 'CHAT_CONNECT_FAILED', message: `the server refused ${what} with ${response.status}: ${detail}${hint}` });
 }
 
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  if (cause && typeof cause.code === 'string') return `${error.message} (${cause.code})`;
-  return error.message;
-}

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { minimalTenant } from '../../test/helpers/minimal-tenant.js';
 import { tenantSchema } from './tenant-schema.js';
 
-/** A tenant with only the required fields; `overrides` replace whole sections. */
-function tenant(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: 'clinic',
-    name: 'Business clinic',
-    language: 'en',
-    timezone: 'UTC',
-    whatsapp: { phone_number_id: '1234567' },
-    ai: { provider: 'openai', model: 'gpt-4o-mini', system_prompt: 'You help customers.' },
-    ...overrides,
-  };
-}
+const tenant = minimalTenant;
 
 const calendar = { hours: { mon: '09:00-18:00' } };
 /** A clinic that books appointments, so appointment triggers are allowed. */

@@ -4,6 +4,7 @@ import type { UserAddress } from '../ports/inbound.js';
 import { SwitchboardError } from '../shared/errors.js';
 import { toE164 } from '../shared/phone.js';
 import { classifyGraphError, type GraphErrorKind } from './classify-graph-error.js';
+import { describeNetworkError } from '../shared/describe-network-error.js';
 
 /** Where the Graph API lives and how long to wait for it. */
 export interface GraphClientOptions {
@@ -170,16 +171,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // undici reports "fetch failed" and puts the reason (ECONNREFUSED, ENOTFOUND, ...) in `cause`.
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  if (cause && typeof cause.code === 'string') return `${error.message} (${cause.code})`;
-  if (cause && typeof cause.message === 'string') return `${error.message} (${cause.message})`;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return `${error.message} (${code})`;
-  return error.message;
-}
 
 /** Meta's own text, cut short and without the token (some auth errors echo what they could not parse). */
 function safeGraphText(text: string | null, accessToken: string): string | null {

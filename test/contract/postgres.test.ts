@@ -3,6 +3,7 @@
 // after it; each test starts from empty tables.
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { scaleServers } from '../helpers/scale-servers.js';
 import { openDatabase } from '../../src/adapters/sql/open-database.js';
 import { QueryShape } from '../../src/adapters/sql/query-shape.js';
 import type { ClaimedJob } from '../../src/ports/job-queue.js';
@@ -27,20 +28,10 @@ class TestDatabase extends SharedTestDatabase {
   }
 }
 
-const serverUrl = process.env['TEST_DATABASE_URL'];
+const serverUrl = scaleServers('postgres', ['TEST_DATABASE_URL'])?.TEST_DATABASE_URL;
 const LEASE_MS = 30_000;
 
-if (!serverUrl) {
-  // A scale suite never passes without its server (STYLE.md).
-  describe('postgres', () => {
-    it('needs a PostgreSQL server', () => {
-      throw new Error(
-        'set TEST_DATABASE_URL to a PostgreSQL server this test may create databases on, e.g. ' +
-          'TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres; without PostgreSQL, run `npm run test:embedded`',
-      );
-    });
-  });
-} else {
+if (serverUrl) {
   const testDatabase = new TestDatabase(serverUrl);
   beforeAll(() => testDatabase.create());
   afterAll(() => testDatabase.drop());

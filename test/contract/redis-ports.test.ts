@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scaleServers } from '../helpers/scale-servers.js';
 import { connectRedis } from '../../src/adapters/redis/connect-redis.js';
 import { RedisContextCache } from '../../src/adapters/redis/redis-context-cache.js';
 import { RedisDeduper } from '../../src/adapters/redis/redis-deduper.js';
@@ -15,19 +16,9 @@ import { contextCacheContract } from './context-cache.contract.js';
 import { deduperContract } from './deduper.contract.js';
 import { rateLimiterContract } from './rate-limiter.contract.js';
 
-const redisUrl = process.env['TEST_REDIS_URL'];
+const redisUrl = scaleServers('redis ports', ['TEST_REDIS_URL'])?.TEST_REDIS_URL;
 
-if (!redisUrl) {
-  // A scale suite never passes without its server (STYLE.md).
-  describe('redis ports', () => {
-    it('needs a Redis server', () => {
-      throw new Error(
-        'set TEST_REDIS_URL to a Redis server this test may write to (under a fresh key prefix it deletes after), e.g. ' +
-          'TEST_REDIS_URL=redis://127.0.0.1:6379; without Redis, run `npm run test:embedded`',
-      );
-    });
-  });
-} else {
+if (redisUrl) {
   const keyPrefix = `switchboard-test:${randomBytes(6).toString('hex')}`;
   let redis: Redis;
 

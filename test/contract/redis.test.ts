@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { scaleServers } from '../helpers/scale-servers.js';
 import { BullmqJobQueue } from '../../src/adapters/bullmq/bullmq-job-queue.js';
 import { connectRedis } from '../../src/adapters/redis/connect-redis.js';
 import { type JobHandler, Worker } from '../../src/jobs/index.js';
@@ -16,22 +17,12 @@ import { systemClock } from '../../src/shared/system-clock.js';
 import { uniqueId } from './builders.js';
 import { jobQueueContract } from './job-queue.contract.js';
 
-const redisUrl = process.env['TEST_REDIS_URL'];
+const redisUrl = scaleServers('bullmq', ['TEST_REDIS_URL'])?.TEST_REDIS_URL;
 /** Short, so that the suite can wait for leases to expire; the stalled check runs often to notice. */
 const LEASE_MS = 1500;
 const STALLED_INTERVAL_MS = 100;
 
-if (!redisUrl) {
-  // A scale suite never passes without its server (STYLE.md).
-  describe('bullmq', () => {
-    it('needs a Redis server', () => {
-      throw new Error(
-        'set TEST_REDIS_URL to a Redis server this test may write to (under a fresh key prefix it deletes after), e.g. ' +
-          'TEST_REDIS_URL=redis://127.0.0.1:6379; without Redis, run `npm run test:embedded`',
-      );
-    });
-  });
-} else {
+if (redisUrl) {
   const runPrefix = `switchboard-test-${randomBytes(6).toString('hex')}`;
   let queues = 0;
   /** A key prefix for one queue: an empty queue per test. */

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scaleServers } from '../helpers/scale-servers.js';
 import { connectRedis } from '../../src/adapters/redis/connect-redis.js';
 import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph.js';
 import { lastUserText, startFakeModel, type FakeModel } from '../helpers/fake-model.js';
@@ -18,8 +19,9 @@ import { APP_SECRET, tenantFile } from '../helpers/switchboard.js';
 import { deleteRedisKeys, TestDatabase } from '../helpers/test-database.js';
 import { postWebhook, textMessage } from '../helpers/webhooks.js';
 
-const databaseServer = process.env['TEST_DATABASE_URL'];
-const redisUrl = process.env['TEST_REDIS_URL'];
+const servers = scaleServers('scale mode, several processes', ['TEST_DATABASE_URL', 'TEST_REDIS_URL']);
+const databaseServer = servers?.TEST_DATABASE_URL;
+const redisUrl = servers?.TEST_REDIS_URL;
 
 // The issue's sizes by default; smaller runs for a quick look: SCALE_TEST_MESSAGES=2000.
 const MESSAGES = Number(process.env['SCALE_TEST_MESSAGES'] ?? 10_000);
@@ -47,13 +49,7 @@ const tenantOf = (user: number) => user % TENANTS;
 const textContent = (content: unknown): string =>
   typeof content === 'string' ? content : Array.isArray(content) ? content.map((part: { text?: string }) => part.text ?? '').join('\n') : '';
 
-if (!databaseServer || !redisUrl) {
-  describe('scale mode, several processes', () => {
-    it('needs PostgreSQL and Redis', () => {
-      throw new Error('set TEST_DATABASE_URL and TEST_REDIS_URL (see README, Development); without them, run `npm run test:embedded`');
-    });
-  });
-} else {
+if (databaseServer && redisUrl) {
   describe('scale mode, several processes', () => {
     const database = new TestDatabase(databaseServer);
     const prefix = `switchboard-test-${randomBytes(6).toString('hex')}`;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scaleServers } from '../helpers/scale-servers.js';
 import { connectRedis } from '../../src/adapters/redis/connect-redis.js';
 import { buildApp, type App } from '../../src/app.js';
 import { readEnv } from '../../src/config/index.js';
@@ -17,19 +18,11 @@ import { APP_SECRET, eventually, settle, tenantFile } from '../helpers/switchboa
 import { deleteRedisKeys, TestDatabase } from '../helpers/test-database.js';
 import { postWebhook, textMessage } from '../helpers/webhooks.js';
 
-const databaseServer = process.env['TEST_DATABASE_URL'];
-const redisUrl = process.env['TEST_REDIS_URL'];
+const servers = scaleServers('scale mode', ['TEST_DATABASE_URL', 'TEST_REDIS_URL']);
+const databaseServer = servers?.TEST_DATABASE_URL;
+const redisUrl = servers?.TEST_REDIS_URL;
 
-if (!databaseServer || !redisUrl) {
-  describe('scale mode', () => {
-    it('needs PostgreSQL and Redis', () => {
-      throw new Error(
-        'set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) and TEST_REDIS_URL (e.g. redis://127.0.0.1:6379); ' +
-          'without them, run `npm run test:embedded`',
-      );
-    });
-  });
-} else {
+if (databaseServer && redisUrl) {
   describe('scale mode (PostgreSQL + Redis) end to end', () => {
     const database = new TestDatabase(databaseServer);
     const prefix = `switchboard-test-${randomBytes(6).toString('hex')}`;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { SwitchboardError } from '../../shared/errors.js';
 import { SIGNATURE_HEADER, signPayload } from './sign-payload.js';
+import { describeNetworkError } from '../../shared/describe-network-error.js';
 
 /** One business system a tenant connected, as its tenant file describes it. */
 export interface IntegrationTarget {
@@ -227,16 +228,6 @@ function redact(text: string, hidden: readonly string[]): string {
   return redacted;
 }
 
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // undici's fetch reports "fetch failed" and puts the reason (ECONNREFUSED, ENOTFOUND, ...) in `cause`.
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  if (cause && typeof cause.code === 'string') return `${error.message} (${cause.code})`;
-  if (cause && typeof cause.message === 'string') return `${error.message} (${cause.message})`;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return `${error.message} (${code})`;
-  return error.message;
-}
 
 let version: string | undefined;
 
