@@ -17,6 +17,7 @@ import { SqlOperationsQueries } from './adapters/sql/sql-operations-queries.js';
 import { SqlOrderStore } from './adapters/sql/sql-order-store.js';
 import { SqlInbox } from './adapters/sql/sql-inbox.js';
 import { SqlJobQueue } from './adapters/sql/sql-job-queue.js';
+import { SqlWebhookJournal } from './adapters/sql/sql-webhook-journal.js';
 import { WriteBatcher } from './adapters/sql/write-batcher.js';
 import { deliveryJob, SqlOutbox } from './adapters/sql/sql-outbox.js';
 import { BullmqJobQueue } from './adapters/bullmq/bullmq-job-queue.js';
@@ -31,6 +32,7 @@ import { AfterCommitConversationStore } from './adapters/scale/after-commit-conv
 import { AfterCommitFollowUpLog } from './adapters/scale/after-commit-follow-up-log.js';
 import type { ContextCache } from './ports/context-cache.js';
 import type { Deduper } from './ports/deduper.js';
+import type { TenantMessage } from './ports/inbox.js';
 import type { JobName, JobQueue } from './ports/job-queue.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
 import type { JobHandler } from './jobs/index.js';
@@ -40,7 +42,7 @@ import type { Env } from './config/env.js';
 import { loadTenantsDir, type LoadedTenant } from './config/load-tenants.js';
 import { contextWindowFor, releaseIdleHandoff, runTurn, turnLimitDelay } from './conversation/index.js';
 import { sendFollowUp, type FollowUpDependencies, type FollowUpPayload } from './followups/index.js';
-import { webhookRoutes } from './ingress/index.js';
+import { DirectIntake, JournalDrainer, JournalIntake, webhookRoutes, type WebhookIntake } from './ingress/index.js';
 import { Worker } from './jobs/index.js';
 import { createMetrics, sweep, sweepJob } from './ops/index.js';
 import { deliverPending, GraphClient } from './outbound/index.js';
@@ -286,6 +288,23 @@ export async function buildApp(options: AppOptions): Promise<App> {
     relay?.wake();
     worker?.wake();
   };
+  // Messages reached their mailboxes: run their turns, show them live.
+  const onStored = (stored: readonly TenantMessage[]) => {
+    wake();
+    for (const message of stored) events.publish({ type: 'message.received', tenantId: message.tenantId, userId: message.userId, text: message.text, at: clock.now() });
+  };
+  // On SQLite the webhook's durable step is the journal: one small row per webhook before the 200, distributed into
+  // the mailboxes right after by the process's worker side (or by a `--role worker` process polling it). On
+  // PostgreSQL (scale mode) api processes write straight to the mailboxes, de-duplicated by Redis first.
+  const ingressLog = log.child({ stage: 'ingress' });
+  const journal = database.dialect === 'sqlite' ? new SqlWebhookJournal(batcher, clock) : null;
+  const drainer =
+    journal && role !== 'api'
+      ? new JournalDrainer({ journal, tenants: registry, onStored, log: ingressLog, metrics, pollMs: role === 'worker' ? (bullmq ? 100 : 250) : 1000 })
+      : null;
+  const intake: WebhookIntake = journal
+    ? new JournalIntake(journal, () => drainer?.kick())
+    : new DirectIntake({ tenants: registry, inbox, onStored, log: ingressLog, metrics, ...(deduper ? { deduper } : {}) });
   /** A handler's commits may have written job rows: the relay moves them to BullMQ at once. */
   function wakeRelayAfter(handlers: Record<JobName, JobHandler>): Record<JobName, JobHandler> {
     if (!relay) return handlers;
@@ -329,22 +348,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   http.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   await http.register(consoleAssets); // the built web console at /console (npm run build)
-  await http.register(webhookRoutes, {
-    tenants: registry,
-    inbox,
-    clock,
-    log: log.child({ stage: 'ingress' }),
-    metrics,
-    verifyToken: env.WHATSAPP_VERIFY_TOKEN,
-    ...(deduper ? { deduper } : {}),
-    onAccepted: (messages, result) => {
-      wake();
-      // Which messages of a batch were redeliveries is not known: only a batch without any is published.
-      if (result.duplicates === 0) {
-        for (const message of messages) events.publish({ type: 'message.received', tenantId: message.tenantId, userId: message.userId, text: message.text, at: clock.now() });
-      }
-    },
-  });
+  await http.register(webhookRoutes, { tenants: registry, intake, clock, log: ingressLog, metrics, verifyToken: env.WHATSAPP_VERIFY_TOKEN });
   await http.register(sandboxGraphRoutes, { prefix: '/sandbox/graph', sandbox });
   await http.register(simulatorRoutes, {
     prefix: '/admin/simulator',
@@ -405,6 +409,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         }
         if (bullmq) await bullmq.startStalledCheck(); // gives back the jobs of dead workers, from any process
         relay?.start();
+        drainer?.start(); // first the webhooks acknowledged before a crash or a stop
         await queue.schedule(sweepJob(clock.now()));
         for (const { tenantId, recipientId } of await outbox.pendingRecipients()) {
           await queue.schedule(deliveryJob(tenantId, recipientId, clock.now()));
@@ -431,6 +436,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       accepting = false;
       await sandbox?.close(); // no more status webhooks to ourselves
       if (started) await http.close(); // finishes in-flight webhooks: their rows are committed before the 200
+      await drainer?.stop(); // what was acknowledged reaches the mailboxes (or stays journaled for the next start)
       if (worker) await worker.stop();
       await relay?.stop(); // after the worker: rows its last jobs committed still reach BullMQ
       await bullmq?.close();

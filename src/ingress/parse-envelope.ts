@@ -10,7 +10,7 @@ type JsonObject = Record<string, unknown>;
  * `receivedAtMs` (Unix ms, default now) stands in for a missing or unreadable `timestamp`.
  */
 export function parseEnvelope(body: unknown, receivedAtMs?: number): ParsedEnvelope | null {
-  if (!isRecord(body) || body.object !== 'whatsapp_business_account' || !Array.isArray(body.entry)) return null;
+  if (!isEnvelope(body)) return null;
   const envelope: ParsedEnvelope = { messages: [], statuses: [], ignoredChanges: 0, errors: [] };
   for (const entry of body.entry) {
     if (!isRecord(entry) || !Array.isArray(entry.changes)) continue;
@@ -23,6 +23,11 @@ export function parseEnvelope(body: unknown, receivedAtMs?: number): ParsedEnvel
     }
   }
   return envelope;
+}
+
+/** Whether a body has the shape of a WhatsApp webhook: `{"object":"whatsapp_business_account","entry":[...]}`. */
+export function isEnvelope(body: unknown): body is { object: 'whatsapp_business_account'; entry: unknown[] } {
+  return isRecord(body) && body.object === 'whatsapp_business_account' && Array.isArray(body.entry);
 }
 
 function collectValue(value: JsonObject, envelope: ParsedEnvelope, receivedAtMs: number | undefined): void {

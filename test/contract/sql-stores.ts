@@ -11,6 +11,7 @@ import { SqlLeadStore } from '../../src/adapters/sql/sql-lead-store.js';
 import { SqlOperationsQueries } from '../../src/adapters/sql/sql-operations-queries.js';
 import { SqlOrderStore } from '../../src/adapters/sql/sql-order-store.js';
 import { SqlOutbox } from '../../src/adapters/sql/sql-outbox.js';
+import { SqlWebhookJournal } from '../../src/adapters/sql/sql-webhook-journal.js';
 import { WriteBatcher } from '../../src/adapters/sql/write-batcher.js';
 import { ManualClock } from '../helpers/switchboard.js';
 import { accessTokenStoreContract } from './access-token-store.contract.js';
@@ -23,6 +24,7 @@ import { leadStoreContract } from './lead-store.contract.js';
 import { operationsQueriesContract } from './operations-queries.contract.js';
 import { orderStoreContract } from './order-store.contract.js';
 import { outboxContract } from './outbox.contract.js';
+import { webhookJournalContract } from './webhook-journal.contract.js';
 
 /** Every SQL adapter on one database and one batcher; `close` closes the database. */
 export function wireSqlStores(database: SqlDatabase, clock = new ManualClock()) {
@@ -32,6 +34,7 @@ export function wireSqlStores(database: SqlDatabase, clock = new ManualClock()) 
     clock,
     queue: new SqlJobQueue(database.db, batcher, clock),
     inbox: new SqlInbox(batcher, clock),
+    journal: new SqlWebhookJournal(batcher, clock),
     conversations: new SqlConversationStore(database.db, batcher),
     outbox: new SqlOutbox(database.db, batcher),
     leads: new SqlLeadStore(database.db, batcher),
@@ -50,6 +53,7 @@ export type SqlStores = ReturnType<typeof wireSqlStores>;
 export function sqlContracts(adapterName: string, open: () => Promise<SqlStores>): void {
   jobQueueContract(adapterName, open);
   inboxContract(adapterName, open);
+  webhookJournalContract(adapterName, open);
   conversationStoreContract(adapterName, open);
   outboxContract(adapterName, open);
   leadStoreContract(adapterName, open);

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -83,5 +84,33 @@ describe('a worker killed mid-turn', () => {
     expect(graph.sends).toHaveLength(1);
     expect(model.requests).toHaveLength(1); // the model is not asked again for a committed turn
     expect(pendingFailures).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers a webhook acknowledged but not yet distributed into its mailbox, once', async () => {
+    graph = await startFakeGraph();
+    model = await startFakeModel({ reply: (request) => `answer: ${lastUserText(request)}` });
+    const env = serverEnv('190000000000003');
+    const body = textMessage({ phoneNumberId: '190000000000003', from: '447700900003', text: 'journaled only' });
+
+    // 1. An api-only process journals the webhook before its 200 and distributes nothing; then it dies.
+    server = await startServerProcess(env, 20_000, ['--role', 'api']);
+    expect((await postWebhook(server.url, body, { appSecret: APP_SECRET })).status).toBe(200);
+    await server.kill('SIGKILL');
+    const database = new Database(path.join(dir, 'switchboard.db'), { readonly: true });
+    try {
+      expect(database.prepare('select count(*) as n from webhook_journal').get()).toEqual({ n: 1 });
+      expect(database.prepare('select count(*) as n from inbound_messages').get()).toEqual({ n: 0 });
+    } finally {
+      database.close();
+    }
+
+    // 2. The next process distributes it at start and answers it; Meta's redelivery is not answered again.
+    server = await startServerProcess(env);
+    const reply = await graph.nextSend(15_000);
+    expect(reply.body).toMatchObject({ to: '+447700900003', text: { body: 'answer: journaled only' } });
+    expect((await postWebhook(server.url, body, { appSecret: APP_SECRET })).status).toBe(200);
+    await settle(800);
+    expect(graph.sends).toHaveLength(1);
+    expect(model.requests).toHaveLength(1);
   });
 });

@@ -541,6 +541,7 @@ describe('status webhooks', () => {
   async function postStatus(waMessageId: string, status: string, errors?: object[]) {
     const response = await server.post(statusUpdate({ phoneNumberId, waMessageId, status, ...(errors ? { errors } : {}) }));
     expect(response.status).toBe(200);
+    await server.distributed();
   }
 
   async function stateOf(outboxId: number) {
@@ -588,6 +589,7 @@ describe('status webhooks', () => {
       // 1. A fresh fake Graph names its first send wamid.fake.1; its `read` status overtakes the send.
       const status = statusUpdate({ phoneNumberId: tenant.phoneNumberId, waMessageId: 'wamid.fake.1', status: 'read' });
       expect((await isolated.server.post(status)).status).toBe(200);
+      await isolated.server.distributed();
       const db = isolated.server.app.database.db;
       expect(await db.selectFrom('parked_statuses').select(['tenant_id', 'status']).execute()).toEqual([{ tenant_id: tenant.id, status: 'read' }]);
 

@@ -65,6 +65,8 @@ export interface RunningSwitchboard {
   databaseFile: string;
   post(body: unknown, options?: { appSecret?: string; signature?: string | null }): Promise<{ status: number; text: string }>;
   admin(method: 'GET' | 'POST', pathname: string, token?: string | null): Promise<{ status: number; json: any }>;
+  /** Resolves once every acknowledged webhook has left the journal for the mailboxes (statuses applied or parked). */
+  distributed(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -120,6 +122,9 @@ export async function startSwitchboard(options: {
       });
       const text = await response.text();
       return { status: response.status, json: text ? JSON.parse(text) : null };
+    },
+    async distributed() {
+      await eventually(async () => (await app.database.db.selectFrom('webhook_journal').select('id').limit(1).execute()).length === 0, 'the webhook journal to be distributed');
     },
     async stop() {
       await app.stop();

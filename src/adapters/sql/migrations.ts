@@ -277,6 +277,16 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.alterTable('jobs').addColumn('on_existing', 'text', (c) => c.notNull().defaultTo('replace')).execute();
       },
     },
+    '0006_webhook_journal': {
+      async up(db: Kysely<any>) {
+        // Verified webhook bodies between their 200 and their distribution into mailboxes: appended, read oldest
+        // first and deleted, so the primary key is its only index.
+        await withId(db, 'webhook_journal')
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -43,7 +43,7 @@ export class SqlInbox implements Inbox {
           // Runs at commit time: every webhook that arrived meanwhile is in the queue by now.
           taken = this.queue;
           this.queue = [];
-          return this.write(trx, taken);
+          return (await storeInbound(trx, taken, this.clock.now())).results;
         })
         .then(
           (results) => taken.forEach((item, index) => item.resolve(results[index]!)),
@@ -51,68 +51,78 @@ export class SqlInbox implements Inbox {
         );
     });
   }
+}
 
-  private async write(trx: Transaction<Tables>, batches: PendingBatch[]): Promise<AcceptResult[]> {
-    const now = this.clock.now();
-    const results = batches.map(() => ({ accepted: 0, duplicates: 0, statusesApplied: 0, statusesParked: 0 }));
-    // All requests of the flush share one insert per chunk: the claim is the unique key.
-    const all = batches.flatMap((batch, index) => batch.messages.map((message) => ({ message, index })));
-    const fresh = new Set<string>();
-    const dialect = dialectOf(trx);
-    for (let start = 0; start < all.length; start += INSERT_CHUNK) {
-      const chunk = all.slice(start, start + INSERT_CHUNK);
-      const args = chunk.flatMap(({ message }) => [
-        message.tenantId,
-        message.userId,
-        message.waMessageId,
-        message.address.kind,
-        message.type,
-        storableText(dialect, message.text),
-        message.ignoredReason,
-        message.actionId,
-        storableText(dialect, message.contactName),
-        message.rawJson,
-        message.timestampMs,
-        now,
-        message.text === null ? 'ignored' : 'pending',
-      ]);
-      const inserted = await insertMessages.rows(trx, args, chunk.length);
-      for (const row of inserted) fresh.add(`${row.tenant_id}\u0000${row.wa_message_id}`);
-    }
-    const dueByConversation = new Map<string, TenantMessage>();
-    for (const { message, index } of all) {
-      const key = `${message.tenantId}\u0000${message.waMessageId}`;
-      const result = results[index]!;
-      if (!fresh.delete(key)) {
-        result.duplicates += 1; // claimed before, or twice in this flush
-        continue;
-      }
-      result.accepted += 1;
-      if (message.text === null) continue;
-      const conversation = `${message.tenantId}\u0000${message.userId}`;
-      const latest = dueByConversation.get(conversation);
-      if (!latest || latest.turnDueAt <= message.turnDueAt) dueByConversation.set(conversation, message);
-    }
-    const turns = [...dueByConversation.values()].map((message) => ({
-      name: 'conversation.turn' as const,
-      tenantId: message.tenantId,
-      key: jobKeys.turn(message.tenantId, message.userId),
-      payload: { tenantId: message.tenantId, userId: message.userId },
-      runAt: message.turnDueAt,
-      onExisting: 'replace' as const,
-    }));
-    for (let start = 0; start < turns.length; start += INSERT_CHUNK) {
-      await scheduleJobs(trx, turns.slice(start, start + INSERT_CHUNK), now);
-    }
-    await lockMessageIds(trx, batches.flatMap((batch) => batch.statuses));
-    for (const [index, batch] of batches.entries()) {
-      for (const status of batch.statuses) {
-        if (await applyStatus(trx, status, now)) results[index]!.statusesApplied += 1;
-        else results[index]!.statusesParked += 1;
-      }
-    }
-    return results;
+/**
+ * Stores webhooks' messages and statuses in a transaction, as `Inbox.accept` promises: claims message ids, keeps one
+ * pending turn per conversation, applies or parks statuses. One result per batch, and the messages stored for the
+ * first time. Shared by the inbox and the webhook journal's distribution.
+ */
+export async function storeInbound(
+  trx: Transaction<Tables>,
+  batches: ReadonlyArray<{ messages: TenantMessage[]; statuses: TenantStatus[] }>,
+  now: number,
+): Promise<{ results: AcceptResult[]; stored: TenantMessage[] }> {
+  const results = batches.map(() => ({ accepted: 0, duplicates: 0, statusesApplied: 0, statusesParked: 0 }));
+  // All requests of the flush share one insert per chunk: the claim is the unique key.
+  const all = batches.flatMap((batch, index) => batch.messages.map((message) => ({ message, index })));
+  const fresh = new Set<string>();
+  const dialect = dialectOf(trx);
+  for (let start = 0; start < all.length; start += INSERT_CHUNK) {
+    const chunk = all.slice(start, start + INSERT_CHUNK);
+    const args = chunk.flatMap(({ message }) => [
+      message.tenantId,
+      message.userId,
+      message.waMessageId,
+      message.address.kind,
+      message.type,
+      storableText(dialect, message.text),
+      message.ignoredReason,
+      message.actionId,
+      storableText(dialect, message.contactName),
+      message.rawJson,
+      message.timestampMs,
+      now,
+      message.text === null ? 'ignored' : 'pending',
+    ]);
+    const inserted = await insertMessages.rows(trx, args, chunk.length);
+    for (const row of inserted) fresh.add(`${row.tenant_id}\u0000${row.wa_message_id}`);
   }
+  const dueByConversation = new Map<string, TenantMessage>();
+  const stored: TenantMessage[] = [];
+  for (const { message, index } of all) {
+    const key = `${message.tenantId}\u0000${message.waMessageId}`;
+    const result = results[index]!;
+    if (!fresh.delete(key)) {
+      result.duplicates += 1; // claimed before, or twice in this flush
+      continue;
+    }
+    result.accepted += 1;
+    stored.push(message);
+    if (message.text === null) continue;
+    const conversation = `${message.tenantId}\u0000${message.userId}`;
+    const latest = dueByConversation.get(conversation);
+    if (!latest || latest.turnDueAt <= message.turnDueAt) dueByConversation.set(conversation, message);
+  }
+  const turns = [...dueByConversation.values()].map((message) => ({
+    name: 'conversation.turn' as const,
+    tenantId: message.tenantId,
+    key: jobKeys.turn(message.tenantId, message.userId),
+    payload: { tenantId: message.tenantId, userId: message.userId },
+    runAt: message.turnDueAt,
+    onExisting: 'replace' as const,
+  }));
+  for (let start = 0; start < turns.length; start += INSERT_CHUNK) {
+    await scheduleJobs(trx, turns.slice(start, start + INSERT_CHUNK), now);
+  }
+  await lockMessageIds(trx, batches.flatMap((batch) => batch.statuses));
+  for (const [index, batch] of batches.entries()) {
+    for (const status of batch.statuses) {
+      if (await applyStatus(trx, status, now)) results[index]!.statusesApplied += 1;
+      else results[index]!.statusesParked += 1;
+    }
+  }
+  return { results, stored };
 }
 
 /** Claims message ids: a repeated (tenant, wamid) inserts nothing and is not returned. */

@@ -15,6 +15,11 @@ export interface Tables {
     last_inbound_at: number | null;
     created_at: number;
   };
+  webhook_journal: {
+    id: Generated<number>;
+    body: string;
+    received_at: number;
+  };
   inbound_messages: {
     id: Generated<number>;
     tenant_id: string;
