@@ -120,7 +120,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const registry = () => tenants;
   const admin = resolveAdminToken(env.ADMIN_TOKEN, env.WHATSAPP_SANDBOX);
 
-  const database = await openDatabase(env.DATABASE_URL, { synchronous: env.SQLITE_SYNCHRONOUS, poolSize: env.DATABASE_POOL_SIZE });
+  const database = await openDatabase(env.DATABASE_URL, {
+    synchronous: env.SQLITE_SYNCHRONOUS,
+    poolSize: env.DATABASE_POOL_SIZE,
+    onCheckpointFailure: (error) => log.error(describeError(error), 'database.checkpoint_failed'),
+  });
   // Scale mode: REDIS_URL moves the job queue (BullMQ), de-duplication, rate limits and context windows to Redis,
   // shared by every process. DATABASE_URL chooses SQLite or PostgreSQL independently.
   let redis: Awaited<ReturnType<typeof connectRedis>> | null = null;

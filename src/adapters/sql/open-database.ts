@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { SwitchboardError } from '../../shared/errors.js';
 import { migrateToLatest, type SqlDialectName } from './migrations.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import type { Tables } from './tables.js';
 
 export interface SqlDatabase {
@@ -21,6 +22,8 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** PostgreSQL: an idle pooled connection failed (server restart, network); the pool replaces it. */
   onConnectionError?: (error: Error) => void;
+  /** SQLite: the WAL checkpoint thread failed; the commits checkpoint again, as SQLite does by default. */
+  onCheckpointFailure?: (error: Error) => void;
 }
 
 /**
@@ -52,10 +55,12 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   native.pragma('foreign_keys = ON');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   await migrateToLatest(db, 'sqlite');
+  const checkpointer = file === ':memory:' ? null : checkpointInBackground(native, file, options.onCheckpointFailure);
   return {
     db,
     dialect: 'sqlite',
     close: async () => {
+      await checkpointer?.stop();
       await db.destroy();
     },
   };
@@ -91,6 +96,19 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
       await db.destroy();
     },
   };
+}
+
+/** Moves WAL checkpoints off the event loop (see WalCheckpointer); the WAL file is cut back to 64 MB after each reset. */
+function checkpointInBackground(native: Database.Database, file: string, onFailure?: (error: Error) => void): WalCheckpointer {
+  native.pragma('journal_size_limit = 67108864');
+  native.pragma('wal_autocheckpoint = 0');
+  return new WalCheckpointer(file, {
+    intervalMs: 250,
+    onFailure: (error) => {
+      if (native.open) native.pragma('wal_autocheckpoint = 1000');
+      onFailure?.(error);
+    },
+  });
 }
 
 /**

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from './open-database.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempFile(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-wal-'));
+  dirs.push(dir);
+  return path.join(dir, 'switchboard.db');
+}
+
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 5000; !check(); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('WAL checkpoints in a worker thread', () => {
+  it('copies committed pages into the database file without the committing connection doing it', async () => {
+    const file = tempFile();
+    const database = await openDatabase(`sqlite:${file}`);
+    // The committing connection never checkpoints, so a growing database file shows the thread's work.
+    expect((await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(database.db)).rows).toEqual([{ wal_autocheckpoint: 0 }]);
+    const before = statSync(file).size;
+    // About 3 MB: far past the 1,000 pages at which SQLite would checkpoint inside a commit.
+    const body = 'x'.repeat(3000);
+    await database.db.transaction().execute(async (trx) => {
+      for (let index = 0; index < 1000; index++) await sql`INSERT INTO webhook_journal (body, received_at) VALUES (${body}, ${index})`.execute(trx);
+    });
+    await eventually(() => statSync(file).size > before + 2_000_000, 'the pages to reach the database file');
+    await database.close();
+
+    const reopened = await openDatabase(`sqlite:${file}`);
+    const [row] = await reopened.db.selectFrom('webhook_journal').select((eb) => eb.fn.countAll<number>().as('n')).execute();
+    expect(Number(row!.n)).toBe(1000);
+    await reopened.close();
+  });
+
+  it('reports a thread that cannot work, so that the commits checkpoint again', async () => {
+    const failures: Error[] = [];
+    const checkpointer = new WalCheckpointer(path.join(tempFile(), 'missing.db'), { intervalMs: 50, onFailure: (error) => failures.push(error) });
+    await eventually(() => failures.length > 0, 'the failure');
+    expect(failures[0]!.message).toMatch(/unable to open|directory does not exist|exited/i);
+    await checkpointer.stop();
+  });
+});
