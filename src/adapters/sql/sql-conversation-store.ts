@@ -13,6 +13,7 @@ import { SwitchboardError } from '../../shared/errors.js';
 import { insertOutbox } from './sql-outbox.js';
 import { cancelJobs, scheduleJob } from './sql-job-queue.js';
 import { dialectOf } from './dialect-of.js';
+import { literalLimit } from './literal-limit.js';
 import { QueryShape, rowsOf } from './query-shape.js';
 import { storableText } from './storable-text.js';
 import type { Tables } from './tables.js';
@@ -29,7 +30,8 @@ const mailbox = new QueryShape((db, [tenantId, userId]) =>
     .orderBy('id'),
 );
 
-const recentHistory = new QueryShape((db, [tenantId, userId, sinceMs, limit]) =>
+/** The variant is the limit (see literalLimit). */
+const recentHistory = new QueryShape((db, [tenantId, userId, sinceMs], limit) =>
   db
     .selectFrom('history')
     .select(['role', 'content', 'created_at'])
@@ -37,7 +39,7 @@ const recentHistory = new QueryShape((db, [tenantId, userId, sinceMs, limit]) =>
     .where('user_id', '=', userId)
     .where('created_at', '>=', sinceMs)
     .orderBy('id', 'desc')
-    .limit(limit),
+    .limit(sql.lit(limit)),
 );
 
 const conversationRow = new QueryShape((db, [tenantId, userId]) =>
@@ -157,7 +159,7 @@ export class SqlConversationStore implements ConversationStore {
   }
 
   async history(tenantId: string, userId: string, sinceMs: number, limit: number): Promise<HistoryEntry[]> {
-    const rows = await recentHistory.rows(this.db, [tenantId, userId, sinceMs, limit]);
+    const rows = await recentHistory.rows(this.db, [tenantId, userId, sinceMs], literalLimit(limit));
     return rows.reverse().map((row) => ({
       role: row.role as HistoryEntry['role'],
       content: row.content,

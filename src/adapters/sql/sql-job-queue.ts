@@ -99,7 +99,8 @@ const oldestDue = new QueryShape((db, [now], _variant, dialect) =>
     .where('run_at', '<=', now)
     .orderBy('run_at')
     .orderBy('id')
-    .limit(CLAIM_SCAN)
+    // A literal: SQLite re-prepares a statement whose LIMIT is bound, on every run (see literalLimit).
+    .limit(sql.lit(CLAIM_SCAN))
     .$if(dialect === 'postgres', (query) => query.forUpdate().skipLocked()),
 );
 

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { UserAddress } from '../../ports/inbound.js';
 import { jobKeys } from '../../ports/job-keys.js';
 import type { Outbox, OutboxDraft, OutboxKind, OutboxMessage, OutboxState } from '../../ports/outbox.js';
@@ -7,6 +7,7 @@ import { scheduleJob } from './sql-job-queue.js';
 import { QueryShape, rowsOf } from './query-shape.js';
 import type { Tables } from './tables.js';
 import { dialectOf } from './dialect-of.js';
+import { literalLimit } from './literal-limit.js';
 import { PENDING } from './pending.js';
 import { storableText } from './storable-text.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -52,7 +53,8 @@ const insertDrafts = new QueryShape((db, slots, rows) =>
     .onConflict((conflict) => conflict.column('idempotency_key').doNothing()),
 );
 
-const pendingFor = new QueryShape((db, [tenantId, recipientId, limit]) =>
+/** The variant is the limit (see literalLimit). */
+const pendingFor = new QueryShape((db, [tenantId, recipientId], limit) =>
   db
     .selectFrom('outbox')
     .selectAll()
@@ -60,7 +62,7 @@ const pendingFor = new QueryShape((db, [tenantId, recipientId, limit]) =>
     .where('recipient_id', '=', recipientId)
     .where('state', '=', PENDING)
     .orderBy('id')
-    .limit(limit),
+    .limit(sql.lit(limit)),
 );
 
 const recordSent = new QueryShape((db, [waMessageId, now, tenantId, id]) =>
@@ -98,7 +100,7 @@ export class SqlOutbox implements Outbox {
   }
 
   async pending(tenantId: string, recipientId: string, limit: number): Promise<OutboxMessage[]> {
-    const rows = await pendingFor.rows(this.db, [tenantId, recipientId, limit]);
+    const rows = await pendingFor.rows(this.db, [tenantId, recipientId], literalLimit(limit));
     return rows.map(toMessage);
   }
 

@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { TenantMessage, TenantStatus } from '../../ports/inbox.js';
 import type { Distribution, JournalEntry, WebhookJournal } from '../../ports/webhook-journal.js';
+import { literalLimit } from './literal-limit.js';
 import { QueryShape, rowsOf } from './query-shape.js';
 import { storeInbound } from './sql-inbox.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -49,7 +51,7 @@ export class SqlWebhookJournal implements WebhookJournal {
 
   distribute(limit: number, toBatch: (entries: JournalEntry[]) => { messages: TenantMessage[]; statuses: TenantStatus[] }): Promise<Distribution> {
     return this.batcher.run(async (trx) => {
-      const rows = await oldestEntries.rows(trx, [limit]);
+      const rows = await oldestEntries.rows(trx, [], literalLimit(limit));
       if (rows.length === 0) return { taken: 0, stored: [], result: { accepted: 0, duplicates: 0, statusesApplied: 0, statusesParked: 0 } };
       const batch = toBatch(rows.map((row) => ({ id: Number(row.id), body: row.body, receivedAtMs: Number(row.received_at) })));
       const { results, stored } = await storeInbound(trx, [batch], this.clock.now());
@@ -66,7 +68,8 @@ const insertEntries = new QueryShape((db, slots, rows) =>
   db.insertInto('webhook_journal').values(rowsOf(slots, rows).map(([body, receivedAt]) => ({ body, received_at: receivedAt }))),
 );
 
-const oldestEntries = new QueryShape((db, [limit]) => db.selectFrom('webhook_journal').select(['id', 'body', 'received_at']).orderBy('id').limit(limit));
+/** The variant is the limit (see literalLimit). */
+const oldestEntries = new QueryShape((db, _slots, limit) => db.selectFrom('webhook_journal').select(['id', 'body', 'received_at']).orderBy('id').limit(sql.lit(limit)));
 
 const deleteEntries = new QueryShape((db, ids) => db.deleteFrom('webhook_journal').where('id', 'in', ids));
 
