@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Tables } from './tables.js';
 
 type Unit = {
@@ -42,14 +42,14 @@ export class WriteBatcher {
             outcomes.push({ ok: true, value: await unit.work(trx) });
             continue;
           }
-          await sql`SAVEPOINT unit`.execute(trx);
+          await trx.executeQuery(SAVEPOINT);
           try {
             const value = await unit.work(trx);
-            await sql`RELEASE unit`.execute(trx);
+            await trx.executeQuery(RELEASE);
             outcomes.push({ ok: true, value });
           } catch (error) {
-            await sql`ROLLBACK TO unit`.execute(trx);
-            await sql`RELEASE unit`.execute(trx);
+            await trx.executeQuery(ROLLBACK_TO);
+            await trx.executeQuery(RELEASE);
             outcomes.push({ ok: false, error });
           }
         }
@@ -65,6 +65,11 @@ export class WriteBatcher {
     });
   }
 }
+
+// Compiled once: two of these run per unit, and the same text serves SQLite and PostgreSQL.
+const SAVEPOINT = CompiledQuery.raw('SAVEPOINT unit');
+const RELEASE = CompiledQuery.raw('RELEASE unit');
+const ROLLBACK_TO = CompiledQuery.raw('ROLLBACK TO unit');
 
 /** Units per transaction: enough to amortise the commit, few enough to keep the event loop responsive. */
 const MAX_UNITS = 64;
