@@ -12,6 +12,7 @@ import { describeError, SwitchboardError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import { maskPhone } from '../shared/phone.js';
+import { withDeadline } from '../shared/with-deadline.js';
 import type { Tenant, TenantRegistry } from '../tenancy/index.js';
 import type { ContextCache } from '../ports/context-cache.js';
 import type { HistoryEntry } from '../ports/conversation-store.js';
@@ -137,20 +138,22 @@ export async function runTurn(deps: TurnDependencies, tenantId: string, userId: 
     const state = actions ? await actions.describeState(userId, now) : [];
     const system = buildSystemPrompt(tenant, now);
     const context: ToolContext = { tenantId, userId, turnKey: pending[0]!.id, turnId, now, effects, log };
-    const result = await runToolLoop({
-      chat: deps.chat,
-      request: {
-        tenantId,
-        settings: tenant.model,
-        system: state.length > 0 ? `${system}\n\nWhat Switchboard's records say about this user (trust these over the conversation):\n${state.join('\n')}` : system,
-        messages: [...history.map(({ role, content }) => ({ role, content })), { role: 'user' as const, content: userText }],
-        // One deadline for the whole turn, however many tool steps it takes.
-        abortSignal: AbortSignal.timeout(tenant.model.timeoutMs),
-      },
-      tools: actions?.tools ?? [],
-      context,
-      maxSteps: actions && actions.tools.length > 0 ? tenant.config.ai.max_tool_steps : 1,
-    });
+    // One deadline for the whole turn, however many tool steps it takes.
+    const result = await withDeadline(tenant.model.timeoutMs, (abortSignal) =>
+      runToolLoop({
+        chat: deps.chat,
+        request: {
+          tenantId,
+          settings: tenant.model,
+          system: state.length > 0 ? `${system}\n\nWhat Switchboard's records say about this user (trust these over the conversation):\n${state.join('\n')}` : system,
+          messages: [...history.map(({ role, content }) => ({ role, content })), { role: 'user' as const, content: userText }],
+          abortSignal,
+        },
+        tools: actions?.tools ?? [],
+        context,
+        maxSteps: actions && actions.tools.length > 0 ? tenant.config.ai.max_tool_steps : 1,
+      }),
+    );
     replyText = result.text;
     modelCall = measureCall(deps, tenant, started, { ok: true, inputTokens: result.inputTokens, outputTokens: result.outputTokens });
     await recordTokens(deps, tenant, modelCall.inputTokens + modelCall.outputTokens);
