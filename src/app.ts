@@ -145,9 +145,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ? new BullmqJobQueue({ connection: redis, clock, log: log.child({ stage: 'jobs' }), prefix: keyPrefix, leaseMs: env.WORKER_LEASE_MS ?? 30_000, stalledIntervalMs: env.JOBS_STALLED_INTERVAL_MS })
     : null;
   const queue: JobQueue = bullmq ?? new SqlJobQueue(database.db, batcher, clock);
-  // One process on SQLite: the database's unique claim already answers a redelivery, so a memory pre-check
-  // would only add work. Across processes, Redis answers before the database is asked.
-  const deduper: Deduper | undefined = redis ? new RedisDeduper(redis, { keyPrefix }) : undefined;
+  // Only the direct intake (PostgreSQL) asks before storing: across api processes Redis answers a redelivery before
+  // the database is asked. On SQLite the journal's distribution already answers it with the unique claim.
+  const deduper: Deduper | undefined = redis && database.dialect === 'postgres' ? new RedisDeduper(redis, { keyPrefix }) : undefined;
   const context: ContextCache = redis ? new RedisContextCache(redis, { keyPrefix }) : new MemoryContextCache({ clock });
   // Limits count real seconds: with an injected clock (tests moving time) a deferral would be due at a time that
   // clock may never reach, so the embedded deployment limits only on the system clock.
