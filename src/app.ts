@@ -301,7 +301,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // the mailboxes right after by the process's worker side (or by a `--role worker` process polling it). On
   // PostgreSQL (scale mode) api processes write straight to the mailboxes, de-duplicated by Redis first.
   const ingressLog = log.child({ stage: 'ingress' });
-  const journal = database.dialect === 'sqlite' ? new SqlWebhookJournal(batcher, clock) : null;
+  const journal = database.dialect === 'sqlite' ? new SqlWebhookJournal(database.db, batcher, clock) : null;
+  if (journal) metrics.watchJournal(() => journal.backlog());
   const drainer =
     journal && role !== 'api'
       ? new JournalDrainer({ journal, tenants: registry, onStored, log: ingressLog, metrics, pollMs: role === 'worker' ? (bullmq ? 100 : 250) : 1000 })

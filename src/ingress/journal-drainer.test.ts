@@ -31,6 +31,10 @@ class MemoryJournal implements WebhookJournal {
   failures = 0;
   private next = 1;
 
+  async backlog() {
+    return { entries: this.entries.length, oldestReceivedAtMs: this.entries[0]?.receivedAtMs ?? null };
+  }
+
   async append(body: string, receivedAtMs: number): Promise<void> {
     this.entries.push({ id: this.next++, body, receivedAtMs });
   }

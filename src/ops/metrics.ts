@@ -1,11 +1,38 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { JournalBacklog } from '../ports/webhook-journal.js';
 
 /** The Prometheus metrics of one app instance (its own registry, so tests can run several apps). */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Read at each scrape from the webhook journal (embedded mode), when one is watched.
+  let journalBacklog: (() => Promise<JournalBacklog>) | null = null;
+  let backlogRead: Promise<JournalBacklog> | null = null;
+  const readBacklog = () => (backlogRead ??= journalBacklog!().finally(() => (backlogRead = null)));
+  new Gauge({
+    name: 'switchboard_webhook_journal_entries',
+    help: 'Acknowledged webhooks not yet distributed into the mailboxes',
+    registers: [registry],
+    async collect() {
+      if (journalBacklog) this.set((await readBacklog()).entries);
+    },
+  });
+  new Gauge({
+    name: 'switchboard_webhook_journal_oldest_seconds',
+    help: 'Age of the oldest acknowledged webhook not yet distributed (0 when none)',
+    registers: [registry],
+    async collect() {
+      if (!journalBacklog) return;
+      const { oldestReceivedAtMs } = await readBacklog();
+      this.set(oldestReceivedAtMs === null ? 0 : Math.max(0, (Date.now() - oldestReceivedAtMs) / 1000));
+    },
+  });
   return {
     registry,
+    /** Reports the journal's backlog at each scrape. */
+    watchJournal(backlog: () => Promise<JournalBacklog>): void {
+      journalBacklog = backlog;
+    },
     webhookRequests: new Counter({
       name: 'switchboard_webhook_requests_total',
       help: 'POST /webhook requests by outcome',

@@ -31,8 +31,17 @@ export interface Distribution {
  * - Order: entries are distributed oldest first; a message's mailbox position follows the journal's order.
  * - One distributor per database at a time (the embedded worker); concurrent passes are not coordinated.
  */
+/** How far the distribution is behind: entries waiting and when the oldest of them was received. */
+export interface JournalBacklog {
+  entries: number;
+  /** Unix ms; null when the journal is empty. */
+  oldestReceivedAtMs: number | null;
+}
+
 export interface WebhookJournal {
   append(body: string, receivedAtMs: number): Promise<void>;
+  /** Reads only; for metrics (a growing backlog means distribution is failing or cannot keep up). */
+  backlog(): Promise<JournalBacklog>;
   /** Takes up to `limit` of the oldest entries, turns them into one batch with `toBatch`, stores it, removes them. */
   distribute(limit: number, toBatch: (entries: JournalEntry[]) => { messages: TenantMessage[]; statuses: TenantStatus[] }): Promise<Distribution>;
 }

@@ -34,7 +34,7 @@ export function wireSqlStores(database: SqlDatabase, clock = new ManualClock()) 
     clock,
     queue: new SqlJobQueue(database.db, batcher, clock),
     inbox: new SqlInbox(batcher, clock),
-    journal: new SqlWebhookJournal(batcher, clock),
+    journal: new SqlWebhookJournal(database.db, batcher, clock),
     conversations: new SqlConversationStore(database.db, batcher),
     outbox: new SqlOutbox(database.db, batcher),
     leads: new SqlLeadStore(database.db, batcher),

@@ -41,6 +41,8 @@ export function webhookJournalContract(adapterName: string, create: () => Promis
       await journal.append('{"n":2}', received + 1);
       await journal.append('{"n":3}', received + 2);
 
+      expect(await journal.backlog()).toEqual({ entries: 3, oldestReceivedAtMs: received });
+
       const seen: JournalEntry[][] = [];
       const take = (limit: number) =>
         journal.distribute(limit, (entries) => {
@@ -50,6 +52,7 @@ export function webhookJournalContract(adapterName: string, create: () => Promis
       expect((await take(2)).taken).toBe(2);
       expect((await take(2)).taken).toBe(1);
       expect((await take(2)).taken).toBe(0);
+      expect(await journal.backlog()).toEqual({ entries: 0, oldestReceivedAtMs: null });
       expect(seen.map((entries) => entries.map((entry) => [entry.body, entry.receivedAtMs]))).toEqual([
         [
           ['{"n":1}', received],

@@ -95,6 +95,9 @@ describe('a worker killed mid-turn', () => {
     // 1. An api-only process journals the webhook before its 200 and distributes nothing; then it dies.
     server = await startServerProcess(env, 20_000, ['--role', 'api']);
     expect((await postWebhook(server.url, body, { appSecret: APP_SECRET })).status).toBe(200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchboard_webhook_journal_entries 1/);
+    expect(metrics).toMatch(/switchboard_webhook_journal_oldest_seconds \d/);
     await server.kill('SIGKILL');
     const database = new Database(path.join(dir, 'switchboard.db'), { readonly: true });
     try {

@@ -31,10 +31,13 @@ describe('operations endpoints', () => {
     await server.post(textMessage({ phoneNumberId: '170000000000001', from: '15550000001', text: 'hello' }));
     await server.post(textMessage({ phoneNumberId: '150000000000009', from: '15550000002', text: 'nobody home' }));
     await graph.nextSend();
+    await server.distributed();
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/switchboard_inbound_messages_total\{tenant="ops_tenant",outcome="received"\} 1/);
     expect(metrics).toMatch(/switchboard_unknown_phone_number_total 1/);
     expect(metrics).toMatch(/switchboard_turns_total\{tenant="ops_tenant",outcome="replied"\} 1/);
+    expect(metrics).toMatch(/switchboard_webhook_journal_entries 0/);
+    expect(metrics).toMatch(/switchboard_webhook_journal_oldest_seconds 0/);
     expect(metrics).not.toContain('15550000001');
   });
 

@@ -1,10 +1,11 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { TenantMessage, TenantStatus } from '../../ports/inbox.js';
-import type { Distribution, JournalEntry, WebhookJournal } from '../../ports/webhook-journal.js';
+import type { Distribution, JournalBacklog, JournalEntry, WebhookJournal } from '../../ports/webhook-journal.js';
 import { literalLimit } from './literal-limit.js';
 import { QueryShape, rowsOf } from './query-shape.js';
 import { storeInbound } from './sql-inbox.js';
+import type { Tables } from './tables.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 interface PendingAppend {
@@ -23,9 +24,16 @@ export class SqlWebhookJournal implements WebhookJournal {
   private queue: PendingAppend[] = [];
 
   constructor(
+    private readonly db: Kysely<Tables>,
     private readonly batcher: WriteBatcher,
     private readonly clock: Clock,
   ) {}
+
+  async backlog(): Promise<JournalBacklog> {
+    const [row] = await backlogQuery.rows(this.db, []);
+    const oldest = row?.oldest ?? null;
+    return { entries: Number(row?.entries ?? 0), oldestReceivedAtMs: oldest === null ? null : Number(oldest) };
+  }
 
   append(body: string, receivedAtMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -70,6 +78,10 @@ const insertEntries = new QueryShape((db, slots, rows) =>
 
 /** The variant is the limit (see literalLimit). */
 const oldestEntries = new QueryShape((db, _slots, limit) => db.selectFrom('webhook_journal').select(['id', 'body', 'received_at']).orderBy('id').limit(sql.lit(limit)));
+
+const backlogQuery = new QueryShape((db) =>
+  db.selectFrom('webhook_journal').select((eb) => [eb.fn.countAll<number>().as('entries'), eb.fn.min<number | null>('received_at').as('oldest')]),
+);
 
 const deleteEntries = new QueryShape((db, ids) => db.deleteFrom('webhook_journal').where('id', 'in', ids));
 
