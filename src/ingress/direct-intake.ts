@@ -3,7 +3,8 @@ import type { Inbox, TenantMessage } from '../ports/inbox.js';
 import { describeError } from '../shared/errors.js';
 import type { TenantRegistry } from '../tenancy/index.js';
 import { parseEnvelope } from './parse-envelope.js';
-import { reportStored, toTenantBatch, type TenantBatchReporting } from './tenant-batch.js';
+import { reportStored } from './report-stored.js';
+import { toTenantBatch, type TenantBatchReporting } from './tenant-batch.js';
 import type { OnStored, WebhookIntake } from './webhook-intake.js';
 
 export interface DirectIntakeOptions extends TenantBatchReporting {

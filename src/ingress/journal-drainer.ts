@@ -3,7 +3,8 @@ import type { JournalEntry, WebhookJournal } from '../ports/webhook-journal.js';
 import { describeError } from '../shared/errors.js';
 import type { TenantRegistry } from '../tenancy/index.js';
 import { parseEnvelope } from './parse-envelope.js';
-import { reportStored, toTenantBatch, type TenantBatchReporting } from './tenant-batch.js';
+import { reportStored } from './report-stored.js';
+import { toTenantBatch, type TenantBatchReporting } from './tenant-batch.js';
 import type { OnStored } from './webhook-intake.js';
 
 export interface JournalDrainerOptions extends TenantBatchReporting {

@@ -1,4 +1,4 @@
-import type { AcceptResult, TenantMessage, TenantStatus } from '../ports/inbox.js';
+import type { TenantMessage, TenantStatus } from '../ports/inbox.js';
 import type { ParsedEnvelope } from '../ports/inbound.js';
 import type { Logger } from '../shared/logger.js';
 import { maskPhone } from '../shared/phone.js';
@@ -42,10 +42,4 @@ export function toTenantBatch(
   }
   for (const error of envelope.errors) log.warn(error, 'webhook.meta_error');
   return { messages, statuses };
-}
-
-/** Counts the messages of a stored batch per tenant and logs its redeliveries. */
-export function reportStored(messages: readonly TenantMessage[], result: AcceptResult, { log, metrics }: TenantBatchReporting): void {
-  for (const message of messages) metrics.inboundMessages.inc({ tenant: message.tenantId, outcome: 'received' });
-  if (result.duplicates > 0) log.info({ duplicates: result.duplicates }, 'message.duplicate_ignored');
 }
