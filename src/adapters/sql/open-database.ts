@@ -104,6 +104,7 @@ function checkpointInBackground(native: Database.Database, file: string, onFailu
   native.pragma('wal_autocheckpoint = 0');
   return new WalCheckpointer(file, {
     intervalMs: 250,
+    restartFrames: 8192, // 32 MB of 4 kB pages
     onFailure: (error) => {
       if (native.open) native.pragma('wal_autocheckpoint = 1000');
       onFailure?.(error);

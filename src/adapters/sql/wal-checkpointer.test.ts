@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './open-database.js';
@@ -44,9 +45,38 @@ describe('WAL checkpoints in a worker thread', () => {
     await reopened.close();
   });
 
+  it('starts the log over while commits keep coming, so that it does not grow without end', async () => {
+    const file = tempFile();
+    const native = new Database(file);
+    native.pragma('journal_mode = WAL');
+    native.pragma('wal_autocheckpoint = 0');
+    native.pragma('journal_size_limit = 0'); // a restarted log is cut back: its size shows the restart
+    native.exec('CREATE TABLE rows (body TEXT NOT NULL)');
+    const checkpointer = new WalCheckpointer(file, { intervalMs: 20, restartFrames: 200, onFailure: (error) => expect.fail(error.message) });
+    const insert = native.prepare('INSERT INTO rows (body) VALUES (?)');
+    const body = 'x'.repeat(4000);
+    const walBytes = () => statSync(`${file}-wal`).size;
+    try {
+      // Small commits without a pause, as a busy server makes: the log passes 200 frames again and again, and
+      // only a restart brings it back; without one it would only grow, and this would time out.
+      // A synchronous loop: no pause in which a PASSIVE checkpoint could catch up (the thread runs beside it).
+      let peak = 0;
+      let restarted = false;
+      for (const deadline = Date.now() + 10_000; !restarted && Date.now() < deadline; ) {
+        insert.run(body);
+        peak = Math.max(peak, walBytes());
+        restarted = peak > 1_000_000 && walBytes() < peak / 2;
+      }
+      expect(restarted, `the log grew to ${peak} bytes and was never started over`).toBe(true);
+    } finally {
+      await checkpointer.stop();
+      native.close();
+    }
+  });
+
   it('reports a thread that cannot work, so that the commits checkpoint again', async () => {
     const failures: Error[] = [];
-    const checkpointer = new WalCheckpointer(path.join(tempFile(), 'missing.db'), { intervalMs: 50, onFailure: (error) => failures.push(error) });
+    const checkpointer = new WalCheckpointer(path.join(tempFile(), 'missing.db'), { intervalMs: 50, restartFrames: 1000, onFailure: (error) => failures.push(error) });
     await eventually(() => failures.length > 0, 'the failure');
     expect(failures[0]!.message).toMatch(/unable to open|directory does not exist|exited/i);
     await checkpointer.stop();
