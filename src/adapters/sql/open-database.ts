@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { SwitchboardError } from '../../shared/errors.js';
 import { migrateToLatest, type SqlDialectName } from './migrations.js';
@@ -24,6 +24,8 @@ export interface OpenDatabaseOptions {
   onConnectionError?: (error: Error) => void;
   /** SQLite: the WAL checkpoint thread failed; the commits checkpoint again, as SQLite does by default. */
   onCheckpointFailure?: (error: Error) => void;
+  /** SQLite: the checkpoint thread's period and the log length that makes it start the log over (tests shorten them). */
+  checkpoint?: { intervalMs: number; restartFrames: number };
 }
 
 /**
@@ -53,9 +55,9 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   native.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   native.pragma('busy_timeout = 5000');
   native.pragma('foreign_keys = ON');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
+  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(native) }) });
   await migrateToLatest(db, 'sqlite');
-  const checkpointer = file === ':memory:' ? null : checkpointInBackground(native, file, options.onCheckpointFailure);
+  const checkpointer = file === ':memory:' ? null : checkpointInBackground(native, file, options);
   return {
     db,
     dialect: 'sqlite',
@@ -98,16 +100,33 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   };
 }
 
+/**
+ * Transactions that take the write lock at BEGIN. Kysely's SQLite driver begins them DEFERRED: a transaction that
+ * reads first holds a snapshot, and SQLite refuses its first write at once (SQLITE_BUSY, no waiting, which could
+ * deadlock) when another connection has written or holds the write lock meanwhile — here the checkpoint thread,
+ * whose RESTART holds it for a moment. IMMEDIATE waits its turn (busy_timeout) before reading anything.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(BEGIN_IMMEDIATE);
+    };
+    return driver;
+  }
+}
+
+const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
+
 /** Moves WAL checkpoints off the event loop (see WalCheckpointer); the WAL file is cut back to 64 MB after each reset. */
-function checkpointInBackground(native: Database.Database, file: string, onFailure?: (error: Error) => void): WalCheckpointer {
+function checkpointInBackground(native: Database.Database, file: string, options: OpenDatabaseOptions): WalCheckpointer {
   native.pragma('journal_size_limit = 67108864');
   native.pragma('wal_autocheckpoint = 0');
   return new WalCheckpointer(file, {
-    intervalMs: 250,
-    restartFrames: 8192, // 32 MB of 4 kB pages
+    ...(options.checkpoint ?? { intervalMs: 250, restartFrames: 8192 /* 32 MB of 4 kB pages */ }),
     onFailure: (error) => {
       if (native.open) native.pragma('wal_autocheckpoint = 1000');
-      onFailure?.(error);
+      options.onCheckpointFailure?.(error);
     },
   });
 }

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './open-database.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
+import { WriteBatcher } from './write-batcher.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -71,6 +72,32 @@ describe('WAL checkpoints in a worker thread', () => {
     } finally {
       await checkpointer.stop();
       native.close();
+    }
+  });
+
+  it('lets transactions that read before they write wait for a restart instead of failing', async () => {
+    const file = tempFile();
+    const failures: Error[] = [];
+    // Restarts as often as possible, while transactions read, then write 4 kB each, one after the other.
+    const database = await openDatabase(`sqlite:${file}`, { checkpoint: { intervalMs: 1, restartFrames: 10 }, onCheckpointFailure: (error) => failures.push(error) });
+    const batcher = new WriteBatcher(database.db);
+    const body = 'x'.repeat(4000);
+    try {
+      for (let round = 0; round < 500; round++) {
+        await Promise.all(
+          Array.from({ length: 10 }, (_, index) =>
+            batcher.run(async (trx) => {
+              await trx.selectFrom('webhook_journal').select('id').orderBy('id', 'desc').limit(1).execute();
+              await trx.insertInto('webhook_journal').values({ body, received_at: round * 10 + index }).execute();
+            }),
+          ),
+        );
+      }
+      const [row] = await database.db.selectFrom('webhook_journal').select((eb) => eb.fn.countAll<number>().as('n')).execute();
+      expect(Number(row!.n)).toBe(5000);
+      expect(failures).toEqual([]);
+    } finally {
+      await database.close();
     }
   });
 

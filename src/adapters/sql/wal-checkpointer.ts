@@ -17,9 +17,17 @@ const checkpoint = () => {
     // Under a steady stream of commits a PASSIVE checkpoint never catches up with the last frame, so the log is
     // never started over and grows without end. Past the limit, RESTART waits for the writer's current transaction,
     // copies the few frames PASSIVE left, and makes the next transaction start the log from the beginning.
-    if (log > workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
+    if (log > workerData.restartFrames) restart();
   } catch (error) {
     parentPort.postMessage({ error: error && error.message ? error.message : String(error) });
+  }
+};
+// Busy: the writer or a reader did not let go within busy_timeout; the next tick tries again.
+const restart = () => {
+  try {
+    db.pragma('wal_checkpoint(RESTART)');
+  } catch (error) {
+    if (!error || error.code !== 'SQLITE_BUSY') throw error;
   }
 };
 const timer = setInterval(checkpoint, workerData.intervalMs);
