@@ -372,6 +372,7 @@ async function main() {
       const cpuBefore = cpuMs(full.pid);
       const started = performance.now();
       let next = 0;
+      let refused = 0;
       await Promise.all(
         Array.from({ length: 16 }, async () => {
           while (next < count) {
@@ -379,13 +380,14 @@ async function main() {
             const { body, signature } = signedText(firstUser + (index % 1000), PHONE_IDS[index % 3]!);
             const response = await fetch(`${full.url}/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } });
             await response.text();
+            if (response.status !== 200) refused += 1;
           }
         }),
       );
       await graph.waitForSends(count, 120_000).catch(() => undefined);
       const replies = graph.sends.length;
       graph.reset();
-      return { replies, cpuPerMessage: (cpuMs(full.pid) - cpuBefore) / count, perSecond: count / ((performance.now() - started) / 1000) };
+      return { replies, refused, cpuPerMessage: (cpuMs(full.pid) - cpuBefore) / count, perSecond: count / ((performance.now() - started) / 1000) };
     };
     const cold = warmup > 0 ? await pipeline(warmup, 50_000) : null;
     const warm = await pipeline(messages, 60_000);
@@ -393,6 +395,7 @@ async function main() {
     rows.push(
       [`pipeline, instant model: messages (1000 users)`, String(messages)],
       ['pipeline: replies received by the fake Graph API', String(warm.replies)],
+      ['pipeline: webhooks not answered 200 (warm-up included)', String(warm.refused + (cold?.refused ?? 0))],
       ['pipeline: server CPU per message (target ≤ 1 ms)', `${warm.cpuPerMessage.toFixed(3)} ms`],
       ['pipeline: messages/s end to end', warm.perSecond.toFixed(0)],
       ...(cold ? [[`pipeline: the fresh process's first ${warmup} messages (warm-up): CPU per message`, `${cold.cpuPerMessage.toFixed(3)} ms`] as [string, string]] : []),
@@ -411,6 +414,7 @@ async function main() {
       const cpuBefore = cpuMs(open.pid);
       const sentAt = new Map<string, number>();
       const ackMs: number[] = [];
+      let refused = 0;
       const openStart = performance.now();
       const inflight: Array<Promise<void>> = [];
       for (let index = 0; index < total; index++) {
@@ -422,7 +426,10 @@ async function main() {
         sentAt.set(`+${user}`, Date.now());
         inflight.push(
           fetch(`${open.url}/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } })
-            .then((response) => response.text())
+            .then(async (response) => {
+              await response.text();
+              if (response.status !== 200) refused += 1;
+            })
             .then(() => {
               ackMs.push(performance.now() - t0);
             }),
@@ -433,14 +440,14 @@ async function main() {
       const replyMs = graph.sends.map((send) => send.at - (sentAt.get(String(send.body['to'])) ?? send.at));
       const replied = graph.sends.length;
       graph.reset();
-      return { ackMs, replyMs, replied, cpuPerMessage: (cpuMs(open.pid) - cpuBefore) / total };
+      return { ackMs, replyMs, replied, refused, cpuPerMessage: (cpuMs(open.pid) - cpuBefore) / total };
     };
     if (openWarmup > 0) await openLoop(Math.round(rate * openWarmup), 20_000);
     const total = rate * seconds;
     const openRun = await openLoop(total, 10_000);
     await open.stop();
     rows.push(
-      [`open loop: ${rate} msg/s for ${seconds} s, 800 ms model, distinct users (after ${openWarmup} s of warm-up)`, `${total} sent, ${openRun.replied} replied`],
+      [`open loop: ${rate} msg/s for ${seconds} s, 800 ms model, distinct users (after ${openWarmup} s of warm-up)`, `${total} sent, ${openRun.replied} replied, ${openRun.refused} not answered 200`],
       ['open loop: ack p50 / p99 (target p99 < 25 ms)', `${percentile(openRun.ackMs, 50).toFixed(1)} / ${percentile(openRun.ackMs, 99).toFixed(1)} ms`],
       ['open loop: time to reply p50 / p99 (target p99 < 1 s)', `${percentile(openRun.replyMs, 50).toFixed(0)} / ${percentile(openRun.replyMs, 99).toFixed(0)} ms`],
       ['open loop: server CPU per message (providers over HTTP)', `${openRun.cpuPerMessage.toFixed(3)} ms`],
