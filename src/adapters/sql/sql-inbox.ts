@@ -9,13 +9,7 @@ import { QueryShape, rowsOf } from './query-shape.js';
 import { storableText } from './storable-text.js';
 import type { Tables } from './tables.js';
 import type { WriteBatcher } from './write-batcher.js';
-
-interface PendingBatch {
-  messages: TenantMessage[];
-  statuses: TenantStatus[];
-  resolve: (result: AcceptResult) => void;
-  reject: (error: unknown) => void;
-}
+import { coalesceWrites } from './coalesce-writes.js';
 
 /**
  * The embedded inbox. Webhooks that arrive while a write is pending are written together, in one
@@ -23,35 +17,21 @@ interface PendingBatch {
  * its rows are committed, but a burst of requests pays for one commit instead of one each.
  */
 export class SqlInbox implements Inbox {
-  private queue: PendingBatch[] = [];
+  private readonly store: (batch: InboundBatch) => Promise<AcceptResult>;
 
-  constructor(
-    private readonly batcher: WriteBatcher,
-    private readonly clock: Clock,
-  ) {}
+  constructor(batcher: WriteBatcher, clock: Clock) {
+    this.store = coalesceWrites(batcher, async (trx, batches: InboundBatch[]) => (await storeInbound(trx, batches, clock.now())).results);
+  }
 
-  accept(batch: { messages: TenantMessage[]; statuses: TenantStatus[] }): Promise<AcceptResult> {
+  accept(batch: InboundBatch): Promise<AcceptResult> {
     if (batch.messages.length === 0 && batch.statuses.length === 0) {
       return Promise.resolve({ accepted: 0, duplicates: 0, statusesApplied: 0, statusesParked: 0 });
     }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ ...batch, resolve, reject });
-      if (this.queue.length > 1) return; // the unit already submitted will take this one too
-      let taken: PendingBatch[] = [];
-      this.batcher
-        .run(async (trx) => {
-          // Runs at commit time: every webhook that arrived meanwhile is in the queue by now.
-          taken = this.queue;
-          this.queue = [];
-          return (await storeInbound(trx, taken, this.clock.now())).results;
-        })
-        .then(
-          (results) => taken.forEach((item, index) => item.resolve(results[index]!)),
-          (error: unknown) => taken.forEach((item) => item.reject(error)),
-        );
-    });
+    return this.store(batch);
   }
 }
+
+type InboundBatch = { messages: TenantMessage[]; statuses: TenantStatus[] };
 
 /**
  * Stores webhooks' messages and statuses in a transaction, as `Inbox.accept` promises: claims message ids, keeps one
@@ -60,7 +40,7 @@ export class SqlInbox implements Inbox {
  */
 export async function storeInbound(
   trx: Transaction<Tables>,
-  batches: ReadonlyArray<{ messages: TenantMessage[]; statuses: TenantStatus[] }>,
+  batches: readonly InboundBatch[],
   now: number,
 ): Promise<{ results: AcceptResult[]; stored: TenantMessage[] }> {
   const results = batches.map(() => ({ accepted: 0, duplicates: 0, statusesApplied: 0, statusesParked: 0 }));

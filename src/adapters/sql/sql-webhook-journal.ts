@@ -7,13 +7,7 @@ import { QueryShape, rowsOf } from './query-shape.js';
 import { storeInbound } from './sql-inbox.js';
 import type { Tables } from './tables.js';
 import type { WriteBatcher } from './write-batcher.js';
-
-interface PendingAppend {
-  body: string;
-  receivedAtMs: number;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
+import { coalesceWrites } from './coalesce-writes.js';
 
 /**
  * The embedded webhook journal. Appends that arrive while one is pending are written together, in one multi-row
@@ -21,13 +15,21 @@ interface PendingAppend {
  * more than its share of a commit. Distribution runs the inbox's store in the same transaction as the delete.
  */
 export class SqlWebhookJournal implements WebhookJournal {
-  private queue: PendingAppend[] = [];
+  private readonly insert: (entry: { body: string; receivedAtMs: number }) => Promise<void>;
 
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly batcher: WriteBatcher,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.insert = coalesceWrites(batcher, async (trx, entries: Array<{ body: string; receivedAtMs: number }>) => {
+      for (let start = 0; start < entries.length; start += INSERT_CHUNK) {
+        const chunk = entries.slice(start, start + INSERT_CHUNK);
+        await insertEntries.run(trx, chunk.flatMap((entry) => [entry.body, entry.receivedAtMs]), chunk.length);
+      }
+      return entries.map(() => undefined);
+    });
+  }
 
   async backlog(): Promise<JournalBacklog> {
     const [row] = await backlogQuery.rows(this.db, []);
@@ -36,25 +38,7 @@ export class SqlWebhookJournal implements WebhookJournal {
   }
 
   append(body: string, receivedAtMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ body, receivedAtMs, resolve, reject });
-      if (this.queue.length > 1) return; // the unit already submitted takes this one too
-      let taken: PendingAppend[] = [];
-      this.batcher
-        .run(async (trx) => {
-          // Runs at commit time: every append that arrived meanwhile is in the queue by now.
-          taken = this.queue;
-          this.queue = [];
-          for (let start = 0; start < taken.length; start += INSERT_CHUNK) {
-            const chunk = taken.slice(start, start + INSERT_CHUNK);
-            await insertEntries.run(trx, chunk.flatMap((entry) => [entry.body, entry.receivedAtMs]), chunk.length);
-          }
-        })
-        .then(
-          () => taken.forEach((entry) => entry.resolve()),
-          (error: unknown) => taken.forEach((entry) => entry.reject(error)),
-        );
-    });
+    return this.insert({ body, receivedAtMs });
   }
 
   distribute(limit: number, toBatch: (entries: JournalEntry[]) => { messages: TenantMessage[]; statuses: TenantStatus[] }): Promise<Distribution> {
