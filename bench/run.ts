@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
@@ -76,18 +77,11 @@ async function spawnServer(script: string, env: Record<string, string>): Promise
   child.once('exit', () => children.delete(server));
   // Lines of JSON: `server.started` (url: null for `--role worker`) and, at SIGTERM, `loop.delay`.
   server.url = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (!line.startsWith('{"msg":"server.started"') && !line.startsWith('{"msg":"loop.delay"')) continue;
-        const entry = JSON.parse(line) as { msg: string; url?: string | null };
-        if (entry.msg === 'server.started') resolve(entry.url ?? '');
-        else server.loopDelay = entry as unknown as Child['loopDelay'];
-      }
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{"msg":"server.started"') && !line.startsWith('{"msg":"loop.delay"')) return;
+      const entry = JSON.parse(line) as { msg: string; url?: string | null };
+      if (entry.msg === 'server.started') resolve(entry.url ?? '');
+      else server.loopDelay = entry as unknown as Child['loopDelay'];
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });

@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaleServers } from '../helpers/scale-servers.js';
+import { deleteRedisKeys } from '../helpers/test-database.js';
 import { connectRedis } from '../../src/adapters/redis/connect-redis.js';
 import { RedisContextCache } from '../../src/adapters/redis/redis-context-cache.js';
 import { RedisDeduper } from '../../src/adapters/redis/redis-deduper.js';
@@ -27,9 +28,7 @@ if (redisUrl) {
   });
   afterAll(async () => {
     if (!redis) return;
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${keyPrefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    for (let start = 0; start < keys.length; start += 500) await redis.del(...keys.slice(start, start + 500));
+    await deleteRedisKeys(redis, keyPrefix);
     await redis.quit();
   });
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scaleServers } from '../helpers/scale-servers.js';
+import { deleteRedisKeys } from '../helpers/test-database.js';
 import { BullmqJobQueue } from '../../src/adapters/bullmq/bullmq-job-queue.js';
 import { connectRedis } from '../../src/adapters/redis/connect-redis.js';
 import { type JobHandler, Worker } from '../../src/jobs/index.js';
@@ -34,9 +35,7 @@ if (redisUrl) {
   });
   afterAll(async () => {
     if (!redis) return;
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${runPrefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    for (let start = 0; start < keys.length; start += 500) await redis.del(...keys.slice(start, start + 500));
+    await deleteRedisKeys(redis, runPrefix);
     await redis.quit();
   });
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,23 +30,16 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        try {
-          const entry = JSON.parse(line) as Record<string, unknown>;
-          logs.push(entry);
-          if (entry['msg'] === 'server.started' && (typeof entry['url'] === 'string' || entry['role'] === 'worker')) {
-            clearTimeout(timer);
-            resolve(typeof entry['url'] === 'string' ? entry['url'] : '');
-          }
-        } catch {
-          // not a log line
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry['msg'] === 'server.started' && (typeof entry['url'] === 'string' || entry['role'] === 'worker')) {
+          clearTimeout(timer);
+          resolve(typeof entry['url'] === 'string' ? entry['url'] : '');
         }
+      } catch {
+        // not a log line
       }
     });
     child.once('exit', (code) => {
